@@ -1,0 +1,92 @@
+"""Evaluate policies over the model. Pure: model + policies in, findings out.
+
+A CEL error while judging an item (a user policy reading a key that does not exist, a type mismatch) is
+reported as a `policy-error` finding at the policy file's line, so it is seen, and never stops the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lint.finding import Finding, Related, Severity
+from lint.model import Project
+from lint.policy import Policy, Program
+from lint.span import Span, span_from_dict
+
+
+def _functions() -> dict[str, Any]:
+    from cel.stdlib import STDLIB_FUNCTIONS
+
+    return dict(STDLIB_FUNCTIONS)
+
+
+class _Eval:
+    def __init__(self, policy: Policy, project: Project, functions: dict[str, Any]) -> None:
+        self.policy = policy
+        self.project = project
+        self.functions = functions
+
+    def run(self, program: Program, item: dict[str, Any]) -> Any:
+        import cel
+
+        variables: dict[str, Any] = {self.policy.var: item}
+        if program.uses_project:
+            variables["project"] = self.project.project
+        return program.compiled.execute(cel.Context(variables, functions=self.functions))
+
+
+def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
+    functions = _functions()
+    findings: list[Finding] = []
+    for policy in policies:
+        ev = _Eval(policy, project, functions)
+        failed: set[str] = set()
+        for item in project.collections.get(policy.for_each, []):
+            try:
+                finding = _judge(ev, policy, item)
+            except Exception as exc:  # noqa: BLE001 - reported as a finding against the policy
+                label = type(exc).__name__
+                detail = str(exc).splitlines()[0][:200] if str(exc) else label
+                if detail not in failed:
+                    failed.add(detail)
+                    findings.append(Finding(
+                        rule="policy-error", severity=Severity.ERROR,
+                        message=f"policy {policy.id} could not be evaluated: {detail}",
+                        span=policy.condition.span, key=f"policy-error:{policy.id}:{detail}"))
+                continue
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _judge(ev: _Eval, policy: Policy, item: dict[str, Any]) -> Finding | None:
+    if ev.run(policy.condition, item) is not True:
+        return None
+    message = str(ev.run(policy.message, item))
+    severity = policy.severity
+    for when, level in policy.severity_when:
+        if ev.run(when, item) is True:
+            severity = level
+            break
+    span = _span(ev.run(policy.location, item) if policy.location else item.get("origin"))
+    if span is None:
+        span = Span.point(str(item.get("origin", {}).get("path", "")) if isinstance(item.get("origin"), dict)
+                          else "", 1)
+    related: list[Related] = []
+    if policy.related is not None:
+        for entry in ev.run(policy.related, item) or []:
+            if not isinstance(entry, dict):
+                continue
+            at = _span(entry.get("at"))
+            if at is not None and at.path and at != span:
+                related.append(Related(at, str(entry.get("message", ""))))
+    key = str(ev.run(policy.fingerprint, item)) if policy.fingerprint else str(item.get("key", ""))
+    fix = str(ev.run(policy.fix, item)) if policy.fix else None
+    return Finding(policy.id, severity, message, span, tuple(related), key, fix)
+
+
+def _span(value: Any) -> Span | None:
+    span = span_from_dict(value)
+    if span is None or not span.path:
+        return None
+    return span

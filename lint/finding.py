@@ -1,0 +1,106 @@
+"""Findings: what a policy reports, and the one place where they are filtered."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from lint.span import Span
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `severity >= threshold` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @staticmethod
+    def parse(text: str) -> Severity:
+        try:
+            return Severity[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
+
+
+@dataclass(frozen=True)
+class Related:
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    span: Span
+    related: tuple[Related, ...] = ()
+    # Semantic identity of the offending object (e.g. "role:powersync_role"), never a line number,
+    # so that baselines and code-scanning alerts survive edits above the finding.
+    key: str = ""
+    fix: str | None = None
+    suppressed: str | None = None  # justification when suppressed
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(f"{self.rule}\x00{self.key or self.span.path}".encode()).hexdigest()
+        return digest[:32]
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.path, self.span.line, self.span.col, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class FindingSet:
+    findings: tuple[Finding, ...]
+    files: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @staticmethod
+    def of(findings: Iterable[Finding], files: int = 0) -> FindingSet:
+        unique = {(f.rule, f.span, f.key, f.message): f for f in findings}
+        return FindingSet(tuple(sorted(unique.values(), key=Finding.sort_key)), files)
+
+    def filter(
+        self,
+        *,
+        disabled: frozenset[str] = frozenset(),
+        severity_overrides: dict[str, Severity] | None = None,
+        ignored: dict[str, tuple[str, ...]] | None = None,
+    ) -> FindingSet:
+        """Apply configuration: disabled rules, severity overrides and per-rule path globs.
+
+        This is the single place findings are dropped or re-levelled, so that every output format and the
+        exit code agree.
+        """
+        from fnmatch import fnmatch
+
+        overrides = severity_overrides or {}
+        ignores = ignored or {}
+        kept: list[Finding] = []
+        for f in self.findings:
+            if f.rule in disabled:
+                continue
+            if any(fnmatch(f.span.path, g) for g in ignores.get(f.rule, ())):
+                continue
+            if f.rule in overrides:
+                f = replace(f, severity=overrides[f.rule])
+            kept.append(f)
+        return FindingSet(tuple(kept), self.files, self.notes)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppressed is None)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.active if f.severity == severity)
+
+    def fails(self, threshold: Severity) -> bool:
+        return any(f.severity >= threshold for f in self.active)

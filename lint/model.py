@@ -1,0 +1,920 @@
+"""The project model: every fact read from every file, with its origin, and the derived views policies judge.
+
+Policies are CEL one-liners over *collections* (lists of plain maps). All reasoning that would make a
+policy long — role-graph closure, migration-order privilege coverage, server identity, which tables a
+consumer replicates — happens here, once, so every policy sees the same answer (DESIGN.md §3).
+
+Collections and the variable name a policy uses for one item are listed in `COLLECTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lint import conninfo
+from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, TableState
+from lint.sources.powersync import PowerSyncConfig, RawConnection
+from lint.sources.syncrules import SyncRules
+from lint.span import Span
+from lint.yamlsrc import EnvRef, Problem
+
+# collection name -> the variable a policy's CEL sees for one item
+COLLECTIONS: dict[str, str] = {
+    "parse_errors": "problem",
+    "config_problems": "problem",
+    "secrets": "secret",
+    "env_refs": "env_ref",
+    "flags": "flag",
+    "services": "service",
+    "connections": "connection",
+    "storage_pairs": "pair",
+    "roles": "role",
+    "superuser_grants": "grant",
+    "privileges": "privilege",
+    "tables": "table",
+    "published_tables": "published",
+    "publications": "publication",
+    "subscriptions": "subscription",
+    "sync_tables": "sync_table",
+    "sync_coverage": "coverage",
+    "sync_definitions": "definition",
+    "rls_exposures": "exposure",
+    "cdc_table_access": "access",
+    "slot_collisions": "collision",
+    "settings": "setting",
+}
+
+# Roles whose membership gives superuser-equivalent power (RULES.md §9).
+PROVIDER_ADMIN_ROLES = {
+    "rds_superuser": "AWS RDS admin role",
+    "azure_pg_admin": "Azure admin role",
+    "cloudsqlsuperuser": "Cloud SQL admin role",
+    "neon_superuser": "Neon admin role",
+    "supabase_admin": "Supabase's internal superuser",
+    "flypgadmin": "Fly's superuser",
+}
+OS_ACCESS_ROLES = {
+    "pg_execute_server_program": "runs programs on the server as the postgres OS user",
+    "pg_write_server_files": "writes files on the server",
+    "pg_read_server_files": "reads any file the server can read",
+}
+BUILTIN_SUPERUSERS = {"postgres", "rdsadmin", "azuresu", "cloudsqladmin", "supabase_admin"}
+TABLE_WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
+
+
+def span_dict(span: Span | None) -> dict[str, Any] | None:
+    return span.to_dict() if span is not None else None
+
+
+@dataclass(frozen=True)
+class Project:
+    """The judged model: plain-data collections (for CEL) plus the project-level map."""
+
+    collections: dict[str, list[dict[str, Any]]]
+    project: dict[str, Any]
+    files: int
+    secret_spans: tuple[Span, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the readers produced for one run."""
+
+    sql: DbState | None
+    sql_files: int
+    configs: tuple[PowerSyncConfig, ...]
+    sync_rules: dict[str, SyncRules]  # by config path ("" key for standalone files: their own path)
+    standalone_sync_rules: tuple[SyncRules, ...]
+    env: Mapping[str, tuple[str, str]]  # NAME -> (value, file it came from); values never leave the model
+    problems: tuple[Problem, ...]
+    files: int
+    secret_spans: tuple[Span, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Connections
+
+
+def _value(raw: RawConnection, key: str) -> Any:
+    return raw.values.get(key)
+
+
+def _resolve(value: Any, env: Mapping[str, tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
+    """(text, env var name, where it was resolved from) for a scalar that may be `!env`."""
+    if isinstance(value, EnvRef):
+        found = env.get(value.name)
+        if found is not None:
+            return found[0], value.name, found[1]
+        return None, value.name, None
+    if value is None:
+        return None, None, None
+    return str(value), None, None
+
+
+def powersync_connection(cfg: PowerSyncConfig, raw: RawConnection,
+                         env: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """A PowerSync source or storage connection as policies see it.
+
+    PowerSync reads only host, port, database, user and password (and connect_timeout) from its URI; the
+    explicit fields win over the URI (POWERSYNC.md a.5). `sslmode`/`options` in the URI are ignored.
+    """
+    engine = str(_value(raw, "type") or "unknown")
+    uri_text, uri_env, uri_from = _resolve(_value(raw, "uri"), env)
+    info = conninfo.parse(uri_text) if uri_text else None
+    host_text, host_env, _ = _resolve(_value(raw, "hostname"), env)
+    port_text, _, _ = _resolve(_value(raw, "port"), env)
+    user_text, user_env, _ = _resolve(_value(raw, "username"), env)
+    db_text, _, _ = _resolve(_value(raw, "database"), env)
+    default_port = conninfo.MONGO_DEFAULT_PORT if engine == "mongodb" else conninfo.PG_DEFAULT_PORT
+
+    hosts: tuple[tuple[str, int | None], ...] | None = None
+    if host_text is not None:
+        port = int(port_text) if port_text and port_text.isdigit() else None
+        hosts = ((host_text, port),)
+    elif info is not None:
+        hosts = info.hosts
+        if port_text and port_text.isdigit():
+            hosts = tuple((h, int(port_text)) for h, _ in hosts)
+    endpoints: list[str] | None = None
+    if hosts is not None:
+        endpoints = sorted(conninfo.server_endpoints(
+            conninfo.ConnInfo(info.scheme if info else "postgresql", hosts, {}, user_text or (info.user if info
+                                                                                          else None)),
+            default_port))
+    identity_env = uri_env if uri_text is None and uri_env else (host_env if host_text is None else None)
+    user = user_text or (info.user if info else None)
+    database = db_text or (info.database if info else None)
+    first_host = hosts[0][0] if hosts else None
+    first_port = hosts[0][1] if hosts else None
+    sslmode = _value(raw, "sslmode")
+    uri_params = info.params if info else {}
+    spans = raw.spans
+    return {
+        "key": f"powersync:{cfg.path}:{'.'.join(map(str, raw.ypath))}",
+        "client": "powersync",
+        "purpose": raw.purpose,
+        "engine": engine,
+        "config": cfg.path,
+        "path": ".".join(str(p) for p in raw.ypath),
+        "origin": raw.span.to_dict(),
+        "user": user,
+        "user_env": user_env if user is None else None,
+        "user_origin": span_dict(spans.get("username") or spans.get("uri")),
+        "database": database,
+        "host": first_host,
+        "port": first_port or (default_port if hosts else None),
+        "endpoints": endpoints,
+        "identity_env": identity_env,
+        "resolved_from": uri_from,
+        "server_known": endpoints is not None,
+        "host_class": conninfo.host_class(first_host) if first_host is not None else "unknown",
+        "provider": conninfo.provider_of(first_host) if first_host else None,
+        "sslmode": sslmode if isinstance(sslmode, str) else ("verify-full" if sslmode is None else None),
+        "sslmode_explicit": sslmode is not None,
+        "sslmode_env": isinstance(sslmode, EnvRef),
+        "sslmode_origin": span_dict(spans.get("sslmode") or raw.span),
+        "cacert": _value(raw, "cacert") not in (None, ""),
+        "uri_sslmode": uri_params.get("sslmode"),
+        "uri_options": uri_params.get("options"),
+        "uri_origin": span_dict(spans.get("uri")),
+        "uri_errors": list(info.errors) if info else [],
+        "row_security_option": _row_security_option(info),
+        "post_images": _value(raw, "post_images") if isinstance(_value(raw, "post_images"), str) else None,
+        "post_images_explicit": "post_images" in raw.values,
+        "post_images_origin": span_dict(spans.get("post_images") or raw.span),
+        "debug_api": _value(raw, "debug_api") is True,
+        "slot_name_prefix": str(_value(raw, "slot_name_prefix") or "powersync_"),
+        "role": None,
+        "role_defined": False,
+    }
+
+
+def _row_security_option(info: conninfo.ConnInfo | None) -> str:
+    """'off' when the connection sets row_security=off correctly, 'unencoded' when libpq would reject it."""
+    if info is None:
+        return "none"
+    if info.scheme != "keyword" and any('"options"' in e for e in info.errors):
+        return "unencoded"
+    options = info.params.get("options", "")
+    normalized = options.replace(" ", "").lower()
+    if "row_security=off" in normalized or "row_security=0" in normalized or "row_security=false" in normalized:
+        return "off"
+    return "none"
+
+
+def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo
+                            ) -> dict[str, Any]:
+    host = info.hosts[0][0] if info.hosts else ""
+    sslmode = info.params.get("sslmode")
+    return {
+        "key": f"subscription:{name}",
+        "client": "libpq",
+        "purpose": "subscription",
+        "engine": "postgresql",
+        "config": sub_origin.path,
+        "path": f"subscription {name}",
+        "origin": conn_span.to_dict(),
+        "user": info.user,
+        "user_env": None,
+        "user_origin": conn_span.to_dict(),
+        "database": info.database,
+        "host": host,
+        "port": (info.hosts[0][1] if info.hosts else None) or conninfo.PG_DEFAULT_PORT,
+        "endpoints": sorted(conninfo.server_endpoints(info, conninfo.PG_DEFAULT_PORT)),
+        "identity_env": None,
+        "resolved_from": None,
+        "server_known": True,
+        "host_class": conninfo.host_class(host),
+        "provider": conninfo.provider_of(host) if host else None,
+        "sslmode": sslmode or "prefer",
+        "sslmode_explicit": sslmode is not None,
+        "sslmode_env": False,
+        "sslmode_origin": conn_span.to_dict(),
+        "cacert": "sslrootcert" in info.params,
+        "uri_sslmode": None,
+        "uri_options": info.params.get("options"),
+        "uri_origin": conn_span.to_dict(),
+        "uri_errors": list(info.errors),
+        "row_security_option": _row_security_option(info),
+        "post_images": None,
+        "post_images_explicit": False,
+        "post_images_origin": None,
+        "debug_api": False,
+        "slot_name_prefix": "",
+        "role": None,
+        "role_defined": False,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Role graph
+
+
+@dataclass(frozen=True)
+class Escalation:
+    path: tuple[str, ...]  # member ... target
+    target: str
+    reason: str
+    first_edge: Edge
+
+
+def _escalation(db: DbState, name: str) -> Escalation | None:
+    """Shortest SET ROLE / inheritance path from `name` to a superuser-equivalent role, if any.
+
+    Attributes are never inherited, but membership lets a role `SET ROLE` into a superuser (verified,
+    RULES.md §10.2). Only PG16+ `WITH SET FALSE` on a hop blocks that; provider admin and OS-access roles act
+    through inherited privileges, so for them INHERIT FALSE must also be set to block the hop.
+    """
+    from collections import deque
+
+    members: dict[str, list[Edge]] = {}
+    for edge in db.edges.values():
+        members.setdefault(edge.member, []).append(edge)
+    queue: deque[tuple[str, tuple[str, ...], Edge | None]] = deque([(name, (name,), None)])
+    seen = {name}
+    while queue:
+        current, path, first = queue.popleft()
+        for edge in members.get(current, []):
+            target = edge.role
+            if target in seen:
+                continue
+            reason = _power(db, target)
+            usable = edge.set or (edge.inherit and reason is not None and not reason.startswith("SUPERUSER"))
+            if not usable:
+                continue
+            hop = first or edge
+            if reason is not None:
+                return Escalation((*path, target), target, reason, hop)
+            seen.add(target)
+            queue.append((target, (*path, target), hop))
+    return None
+
+
+def _power(db: DbState, role: str) -> str | None:
+    state = db.roles.get(role)
+    if state is not None and state.attr("superuser"):
+        return "SUPERUSER attribute"
+    if role in PROVIDER_ADMIN_ROLES:
+        return PROVIDER_ADMIN_ROLES[role]
+    if role in OS_ACCESS_ROLES:
+        return f"{role} ({OS_ACCESS_ROLES[role]})"
+    return None
+
+
+def _member_of(db: DbState, name: str) -> list[str]:
+    out: list[str] = []
+    frontier = [name]
+    seen = {name}
+    while frontier:
+        current = frontier.pop()
+        for (role, member), _edge in db.edges.items():
+            if member == current and role not in seen:
+                seen.add(role)
+                out.append(role)
+                frontier.append(role)
+    return sorted(out)
+
+
+def _inherited_privilege_holders(db: DbState, name: str) -> list[str]:
+    """The role itself plus every role whose privileges it inherits (and PUBLIC)."""
+    out = [name, "public"]
+    frontier = [name]
+    seen = {name}
+    while frontier:
+        current = frontier.pop()
+        for (role, member), edge in db.edges.items():
+            if member == current and edge.inherit and role not in seen:
+                seen.add(role)
+                out.append(role)
+                frontier.append(role)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Build
+
+
+class _Builder:
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.db = inputs.sql
+        self.c: dict[str, list[dict[str, Any]]] = {name: [] for name in COLLECTIONS}
+        self.cdc_roles: dict[str, list[str]] = {}  # role -> why it is a CDC role
+        self.storage_roles: dict[str, list[str]] = {}
+        self.sync_tables: list[dict[str, Any]] = []
+
+    def build(self) -> Project:
+        self._problems()
+        connections = self._connections()
+        self._sync()
+        if self.db is not None:
+            self._identify_roles(connections)
+            self._roles()
+            self._privileges()
+            self._tables_and_publications(connections)
+            self._subscriptions()
+            self._rls(connections)
+            self._settings()
+        for conn in connections:
+            self._attach_role(conn)
+        self.c["connections"] = connections
+        self._storage_pairs(connections)
+        self._slots(connections)
+        has_ps_pg = any(c["client"] == "powersync" and c["purpose"] == "source" and c["engine"] == "postgresql"
+                        for c in connections)
+        project = {
+            "has_sql": self.inputs.sql_files > 0,
+            "has_roles": bool(self.db and any(r.origin for r in self.db.roles.values())),
+            "has_powersync": bool(self.inputs.configs),
+            "has_powersync_postgres_source": has_ps_pg,
+            "cdc_roles": sorted(self.cdc_roles),
+            "storage_roles": sorted(self.storage_roles),
+        }
+        return Project(self.c, project, self.inputs.files, self.inputs.secret_spans)
+
+    # -- reader problems and config flags ------------------------------------------------------------------
+
+    def _problems(self) -> None:
+        for p in self.inputs.problems:
+            target = "parse_errors" if p.kind in ("parse", "unsafe-tag", "read") else "config_problems"
+            self.c[target].append({"key": f"{p.kind}:{p.span.path}:{p.message}", "kind": p.kind,
+                                   "message": p.message, "origin": p.span.to_dict()})
+        for cfg in self.inputs.configs:
+            for p in cfg.problems:
+                self.c["config_problems"].append({"key": f"{p.kind}:{cfg.path}:{p.message}", "kind": p.kind,
+                                                  "message": p.message, "origin": p.span.to_dict()})
+            for flag in cfg.flags:
+                item = {"key": f"{flag.kind}:{cfg.path}:{flag.detail}", "kind": flag.kind,
+                        "detail": flag.detail, "literal": flag.literal, "origin": flag.span.to_dict(),
+                        "config": cfg.path}
+                (self.c["secrets"] if flag.kind == "secret" else self.c["flags"]).append(
+                    {**item, "where": flag.detail, "source": "config"} if flag.kind == "secret" else item)
+            for ref, span in cfg.env_refs:
+                self.c["env_refs"].append({
+                    "key": f"env:{cfg.path}:{ref.name}:{span.line}", "name": ref.name, "type": ref.type,
+                    "valid_prefix": ref.name.startswith("PS_"),
+                    "valid_type": ref.type in ("string", "number", "boolean"),
+                    "client": "powersync", "origin": span.to_dict()})
+            self.c["services"].append({
+                "key": f"service:{cfg.path}", "path": cfg.path, "variant": cfg.variant,
+                "telemetry_sharing": cfg.telemetry_sharing[0] if cfg.telemetry_sharing else True,
+                "telemetry_configured": cfg.telemetry_sharing is not None,
+                "telemetry_origin": span_dict(cfg.telemetry_sharing[1]) if cfg.telemetry_sharing
+                else Span.point(cfg.path, 1).to_dict(),
+                "origin": Span.point(cfg.path, 1).to_dict()})
+
+    # -- connections ---------------------------------------------------------------------------------------
+
+    def _connections(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for cfg in self.inputs.configs:
+            for raw in cfg.connections:
+                out.append(powersync_connection(cfg, raw, self.inputs.env))
+            if cfg.storage is not None:
+                out.append(powersync_connection(cfg, cfg.storage, self.inputs.env))
+        if self.db is not None:
+            for sub in self.db.subscriptions.values():
+                out.append(subscription_connection(sub.name, sub.origin, sub.conninfo_span, sub.conninfo))
+        return out
+
+    def _attach_role(self, conn: dict[str, Any]) -> None:
+        roles = {r["name"]: r for r in self.c["roles"]}
+        user = conn.get("user")
+        role = roles.get(user) if user else None
+        conn["role"] = role
+        conn["role_defined"] = bool(role and role.get("defined"))
+        admin, why = self._admin_login(conn, role)
+        conn["admin_login"] = admin
+        conn["admin_reason"] = why
+
+    def _admin_login(self, conn: dict[str, Any], role: dict[str, Any] | None) -> tuple[bool, str]:
+        user = conn.get("user") or ""
+        provider = conn.get("provider")
+        if role and role.get("superuser"):
+            return True, "it has the SUPERUSER attribute in the migrations"
+        if role and role.get("can_become_superuser"):
+            return True, f"it can become a superuser through {' -> '.join(role['superuser_path'][1:])}"
+        if user == "postgres":
+            return True, ("'postgres' is the provider's admin login" if provider else
+                          "'postgres' is the bootstrap superuser of a self-hosted server")
+        if user in BUILTIN_SUPERUSERS:
+            return True, f"'{user}' is a built-in superuser login"
+        if provider == "neon" and user.endswith("_owner"):
+            return True, f"'{user}' is Neon's database owner login (a member of neon_superuser)"
+        if provider == "supabase" and user.startswith("postgres."):
+            return True, "'postgres.<ref>' is Supabase's admin login through the pooler"
+        return False, ""
+
+    # -- sync rules ----------------------------------------------------------------------------------------
+
+    def _sync(self) -> None:
+        engine_of: dict[str, str] = {}
+        for cfg in self.inputs.configs:
+            for raw in cfg.connections:
+                engine_of[cfg.path] = str(raw.values.get("type") or "postgresql")
+        sources: list[tuple[str, SyncRules]] = [(p, r) for p, r in self.inputs.sync_rules.items()]
+        sources += [("", r) for r in self.inputs.standalone_sync_rules]
+        for cfg_path, rules in sources:
+            engine = engine_of.get(cfg_path, "postgresql")
+            for t in rules.tables:
+                qualified = f"{t.schema}.{t.name}"
+                self.sync_tables.append({
+                    "key": f"sync:{qualified}{'%' if t.wildcard else ''}",
+                    "schema": t.schema, "name": t.name, "qualified": qualified, "wildcard": t.wildcard,
+                    "schema_wildcard": t.schema_wildcard, "definition": t.definition, "engine": engine,
+                    "config": cfg_path, "origin": t.span.to_dict()})
+            for d in rules.definitions:
+                self.c["sync_definitions"].append({
+                    "key": f"syncdef:{rules.path}:{d.kind}:{d.name}", "kind": d.kind, "name": d.name,
+                    "accept_dangerous": d.accept_dangerous,
+                    "origin": (d.accept_span or d.span).to_dict()})
+        self.c["sync_tables"] = self.sync_tables
+
+    def _sync_matches(self, table: str) -> bool:
+        schema, _, name = table.partition(".")
+        for t in self.sync_tables:
+            if t["engine"] != "postgresql":
+                continue
+            schema_ok = t["schema"] == schema or (t["schema_wildcard"] and schema.startswith(t["schema"]))
+            name_ok = name.startswith(t["name"]) if t["wildcard"] else name == t["name"]
+            if schema_ok and name_ok:
+                return True
+        return False
+
+    # -- roles ---------------------------------------------------------------------------------------------
+
+    def _identify_roles(self, connections: list[dict[str, Any]]) -> None:
+        assert self.db is not None
+        for conn in connections:
+            user = conn.get("user")
+            if not user or conn["engine"] != "postgresql":
+                continue
+            if conn["purpose"] == "storage":
+                self.storage_roles.setdefault(user, []).append(f"the PowerSync storage user in {conn['config']}")
+            elif conn["purpose"] == "source":
+                self.cdc_roles.setdefault(user, []).append(f"the PowerSync replication user in {conn['config']}")
+            else:
+                self.cdc_roles.setdefault(user, []).append(f"the user of {conn['path']}")
+        for role in self.db.roles.values():
+            if role.attr("replication"):
+                self.cdc_roles.setdefault(role.name, []).append("it has the REPLICATION attribute")
+        for edge in self.db.edges.values():
+            if edge.role == "rds_replication":
+                self.cdc_roles.setdefault(edge.member, []).append("it is a member of rds_replication")
+
+    def _roles(self) -> None:
+        assert self.db is not None
+        db = self.db
+        for role in db.roles.values():
+            esc = _escalation(db, role.name)
+            row_sec = role.settings.get("row_security")
+            self.c["roles"].append({
+                "key": f"role:{role.name}",
+                "name": role.name,
+                "defined": role.origin is not None,
+                "origin": span_dict(role.origin) or Span.point("", 1).to_dict(),
+                **{a: role.attr(a) for a in ("superuser", "replication", "login", "bypassrls", "createrole",
+                                             "createdb", "inherit")},
+                **{f"{a}_origin": span_dict(role.attr_span(a) or role.origin)
+                   for a in ("superuser", "replication", "login", "bypassrls", "createrole", "createdb")},
+                "rds_replication": ("rds_replication", role.name) in db.edges,
+                "row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
+                "row_security_origin": span_dict(row_sec[1]) if row_sec else None,
+                "password": role.password[0] if role.password else None,
+                "member_of": _member_of(db, role.name),
+                "can_become_superuser": esc is not None,
+                "superuser_path": list(esc.path) if esc else [],
+                "superuser_reason": esc.reason if esc else "",
+                "superuser_via_origin": span_dict(esc.first_edge.span) if esc else None,
+                "is_cdc": role.name in self.cdc_roles,
+                "cdc_reasons": self.cdc_roles.get(role.name, []),
+                "is_storage": role.name in self.storage_roles,
+                "storage_reasons": self.storage_roles.get(role.name, []),
+            })
+            self._superuser_grants(role, esc)
+            if role.password and role.password[0] in ("literal", "hashed"):
+                self.c["secrets"].append({
+                    "key": f"sql-password:{role.name}", "kind": "secret", "source": "sql",
+                    "where": f"the password of role {role.name}", "literal": role.password[0] == "literal",
+                    "hashed": role.password[0] == "hashed", "detail": role.name, "config": role.password[1].path,
+                    "origin": role.password[1].to_dict()})
+        for name in set(self.cdc_roles) | set(self.storage_roles):
+            if name not in db.roles:
+                db.role(name)  # referenced by config but not created here: attributes unknown
+                self.c["roles"].append({
+                    "key": f"role:{name}", "name": name, "defined": False,
+                    "origin": Span.point("", 1).to_dict(), "superuser": False, "replication": False,
+                    "login": False, "bypassrls": False, "createrole": False, "createdb": False, "inherit": True,
+                    "rds_replication": False, "row_security_off": False, "row_security_origin": None,
+                    "password": None, "member_of": [], "can_become_superuser": False, "superuser_path": [],
+                    "superuser_reason": "", "superuser_via_origin": None, "is_cdc": name in self.cdc_roles,
+                    "cdc_reasons": self.cdc_roles.get(name, []), "is_storage": name in self.storage_roles,
+                    "storage_reasons": self.storage_roles.get(name, [])})
+
+    def _superuser_grants(self, role: RoleState, esc: Escalation | None) -> None:
+        """Every statement that, in the final state, gives `role` superuser power."""
+        assert self.db is not None
+        base = {"role": role.name, "is_cdc": role.name in self.cdc_roles,
+                "is_storage": role.name in self.storage_roles}
+        if role.attr("superuser"):
+            span = role.attr_span("superuser") or role.origin
+            self.c["superuser_grants"].append({
+                **base, "key": f"superuser:{role.name}", "kind": "attribute", "via": "", "path": [role.name],
+                "reason": "SUPERUSER attribute", "origin": span_dict(span)})
+        if esc is not None:
+            self.c["superuser_grants"].append({
+                **base, "key": f"superuser-membership:{role.name}:{esc.target}", "kind": "membership",
+                "via": esc.path[1], "target": esc.target, "path": list(esc.path), "reason": esc.reason,
+                "origin": esc.first_edge.span.to_dict()})
+
+    # -- privileges ----------------------------------------------------------------------------------------
+
+    def _privileges(self) -> None:
+        assert self.db is not None
+        db = self.db
+        grouped: dict[tuple[str, str, Span], dict[str, Any]] = {}
+        for (grantee, objtype, obj, priv), span in db.privileges.items():
+            if objtype == "table" and obj not in db.tables:
+                continue
+            key = (grantee, objtype, span)
+            item = grouped.setdefault(key, {"role": grantee, "objtype": objtype, "objects": [],
+                                            "privileges": [], "origin": span.to_dict()})
+            if obj not in item["objects"]:
+                item["objects"].append(obj)
+            if priv not in item["privileges"]:
+                item["privileges"].append(priv)
+        items = list(grouped.values())
+        for edge in db.edges.values():
+            items.append({"role": edge.member, "objtype": "role", "objects": [edge.role],
+                          "privileges": ["MEMBER"], "origin": edge.span.to_dict()})
+        for role in db.roles.values():
+            for attr in ("superuser", "replication", "bypassrls", "createrole", "createdb"):
+                if role.attr(attr):
+                    span = role.attr_span(attr) or role.origin
+                    items.append({"role": role.name, "objtype": "attribute", "objects": [],
+                                  "privileges": [attr.upper()], "origin": span_dict(span)})
+        for item in items:
+            item["role_is_cdc"] = item["role"] in self.cdc_roles
+            item["role_is_storage"] = item["role"] in self.storage_roles
+            item["objects"].sort()
+            schemas = sorted({o.split(".", 1)[0] if item["objtype"] == "table" else o for o in item["objects"]})
+            item["schemas"] = schemas
+            item["key"] = (f"privilege:{item['role']}:{item['objtype']}:{','.join(item['objects'])}:"
+                           f"{','.join(sorted(item['privileges']))}")
+        self.c["privileges"] = items
+
+    def _can_select(self, role: str, table: TableState) -> tuple[bool, bool]:
+        """(SELECT on the table, USAGE on its schema) for `role`, with inheritance and predefined roles."""
+        assert self.db is not None
+        holders = _inherited_privilege_holders(self.db, role)
+        reads_all = any(h == "pg_read_all_data" or ("pg_read_all_data", h) in self.db.edges for h in holders)
+        select = reads_all or any((h, "table", table.name, "SELECT") in self.db.privileges for h in holders)
+        usage = table.schema == "public" or reads_all or any(
+            (h, "schema", table.schema, "USAGE") in self.db.privileges for h in holders)
+        owner = table.owner[0]
+        if owner is not None and owner in holders:
+            select, usage = True, True
+        return select, usage
+
+    # -- tables, publications ------------------------------------------------------------------------------
+
+    def _tables_and_publications(self, connections: list[dict[str, Any]]) -> None:
+        assert self.db is not None
+        db = self.db
+        pub_tables = {name: db.publication_tables(p) for name, p in db.publications.items()}
+        cdc_pubs = self._cdc_publications(connections)
+        cdc_tables: set[str] = set()
+        for name in cdc_pubs:
+            cdc_tables.update(pub_tables.get(name, {}))
+        group_of_cdc = {r: _member_of(db, r) for r in self.cdc_roles}
+        for table in db.tables.values():
+            pubs = sorted(n for n, ts in pub_tables.items() if table.name in ts)
+            owner = table.owner[0]
+            owned_by_cdc = None
+            if owner is not None:
+                for cdc, groups in group_of_cdc.items():
+                    if owner == cdc or owner in groups:
+                        owned_by_cdc = cdc
+                        break
+            in_sync = self._sync_matches(table.name)
+            self.c["tables"].append({
+                "key": f"table:{table.name}", "name": table.name, "schema": table.schema,
+                "origin": table.origin.to_dict(), "has_pk": table.has_pk,
+                "replica_identity": table.replica_identity[0] if table.replica_identity else "d",
+                "replica_identity_origin": span_dict(table.replica_identity[1] if table.replica_identity else None),
+                "identity_changed_while_published": span_dict(table.identity_changed_while_published),
+                "rls": self._rls_state(table), "rls_origin": self._rls_origin(table).to_dict(),
+                "forced_rls": bool(table.forced and table.forced[0]),
+                "owner": owner, "owner_origin": table.owner[1].to_dict(), "owned_by_cdc": owned_by_cdc,
+                "publications": pubs, "replicated": bool(pubs) or in_sync, "in_sync": in_sync})
+            for pub_name in pubs:
+                pub = db.publications[pub_name]
+                ops = pub.publish[0]
+                self.c["published_tables"].append({
+                    "key": f"published:{pub_name}:{table.name}", "table": table.name, "publication": pub_name,
+                    "publishes_update_delete": "update" in ops or "delete" in ops,
+                    "has_pk": table.has_pk,
+                    "replica_identity": table.replica_identity[0] if table.replica_identity else "d",
+                    "origin": (table.replica_identity[1] if table.replica_identity and
+                               table.replica_identity[0] in ("n",) else table.origin).to_dict(),
+                    "table_origin": table.origin.to_dict(),
+                    "publication_origin": pub_tables[pub_name][table.name].to_dict(),
+                    "identity_changed_while_published": span_dict(table.identity_changed_while_published)})
+        replication_logins = sorted(self.cdc_roles)
+        for name, pub in db.publications.items():
+            tables = pub_tables[name]
+            exposed = sorted(t for t in tables if t not in cdc_tables)
+            ops = pub.publish[0]
+            self.c["publications"].append({
+                "key": f"publication:{name}", "name": name, "declared": pub.declared,
+                "origin": pub.origin.to_dict(), "all_tables": pub.all_tables, "schemas": sorted(pub.schemas),
+                "tables": sorted(tables), "publish": list(ops),
+                "missing_ops": [op for op in PUBLISH_ALL if op not in ops],
+                "publish_origin": span_dict(pub.publish[1] or pub.origin),
+                "via_root": pub.via_root[0], "via_root_origin": span_dict(pub.via_root[1] or pub.origin),
+                "is_cdc_publication": name in cdc_pubs, "consumers": cdc_pubs.get(name, []),
+                "exposed_tables": exposed, "replication_logins": replication_logins})
+        self._coverage(connections, pub_tables)
+        self._cdc_access(connections, pub_tables)
+
+    def _cdc_publications(self, connections: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """Publication name -> the consumers that stream it."""
+        assert self.db is not None
+        out: dict[str, list[str]] = {}
+        for conn in connections:
+            if conn["client"] == "powersync" and conn["purpose"] == "source" and conn["engine"] == "postgresql":
+                out.setdefault("powersync", []).append(f"PowerSync ({conn['config']})")
+        for sub in self.db.subscriptions.values():
+            for pub in sub.publications:
+                out.setdefault(pub, []).append(f"subscription {sub.name}")
+        return out
+
+    def _rls_state(self, table: TableState) -> bool:
+        if table.rls is not None:
+            return table.rls[0] == "enable"
+        return bool(table.policies)
+
+    def _rls_origin(self, table: TableState) -> Span:
+        if table.rls is not None:
+            return table.rls[1]
+        return table.policies[0][1] if table.policies else table.origin
+
+    def _coverage(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
+        assert self.db is not None
+        pub = self.db.publications.get("powersync")
+        if pub is None or not any(c["client"] == "powersync" and c["engine"] == "postgresql"
+                                  and c["purpose"] == "source" for c in connections):
+            return
+        carried = pub_tables["powersync"]
+        for t in self.sync_tables:
+            if t["engine"] != "postgresql":
+                continue
+            if t["wildcard"] or t["schema_wildcard"]:
+                covered = pub.all_tables or t["schema"] in pub.schemas or any(
+                    name.startswith(f"{t['schema']}.{t['name']}") for name in carried)
+            else:
+                covered = pub.all_tables or t["schema"] in pub.schemas or t["qualified"] in carried
+            if not covered:
+                self.c["sync_coverage"].append({
+                    "key": f"coverage:missing:{t['qualified']}", "kind": "missing", "table": t["qualified"],
+                    "wildcard": t["wildcard"], "publication": "powersync", "origin": t["origin"],
+                    "publication_origin": pub.origin.to_dict()})
+        if not self.sync_tables:
+            return
+        for table, span in sorted(carried.items()):
+            if not self._sync_matches(table):
+                self.c["sync_coverage"].append({
+                    "key": f"coverage:unused:{table}", "kind": "unused", "table": table, "wildcard": False,
+                    "publication": "powersync", "origin": span.to_dict(),
+                    "publication_origin": pub.origin.to_dict()})
+
+    def _cdc_access(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
+        assert self.db is not None
+        db = self.db
+        needs: dict[str, dict[str, str]] = {}  # role -> table -> why
+        for conn in connections:
+            user = conn.get("user")
+            if not user or conn["engine"] != "postgresql" or conn["purpose"] != "source":
+                continue
+            wanted = dict.fromkeys(pub_tables.get("powersync", {}), "it is in publication powersync")
+            for t in db.tables:
+                if self._sync_matches(t):
+                    wanted.setdefault(t, "the sync rules read it")
+            needs.setdefault(user, {}).update(wanted)
+        for sub in db.subscriptions.values():
+            user = sub.conninfo.user
+            if not user:
+                continue
+            for pub in sub.publications:
+                for t in pub_tables.get(pub, {}):
+                    needs.setdefault(user, {}).setdefault(t, f"subscription {sub.name} replicates publication {pub}")
+        for role, tables in needs.items():
+            if role not in db.roles or db.roles[role].origin is None:
+                continue
+            state = db.roles[role]
+            for name, why in sorted(tables.items()):
+                table = db.tables.get(name)
+                if table is None:
+                    continue
+                select, usage = self._can_select(role, table)
+                self.c["cdc_table_access"].append({
+                    "key": f"access:{role}:{name}", "role": role, "table": name, "schema": table.schema,
+                    "can_select": select or state.attr("superuser"), "schema_usage": usage or state.attr("superuser"),
+                    "needed_because": why, "origin": table.origin.to_dict(),
+                    "role_origin": span_dict(state.origin)})
+
+    # -- subscriptions -------------------------------------------------------------------------------------
+
+    def _subscriptions(self) -> None:
+        assert self.db is not None
+        for sub in self.db.subscriptions.values():
+            opts = sub.options
+
+            def flag(name: str, default: bool) -> tuple[bool, dict[str, Any]]:
+                value = opts.get(name)
+                if value is None:
+                    return default, sub.origin.to_dict()
+                return value[0].strip().lower() in ("true", "on", "1", "yes", ""), value[1].to_dict()
+
+            run_as_owner, rao_origin = flag("run_as_owner", False)
+            password_required, pr_origin = flag("password_required", True)
+            slot = opts.get("slot_name")
+            self.c["subscriptions"].append({
+                "key": f"subscription:{sub.name}", "name": sub.name, "origin": sub.origin.to_dict(),
+                "run_as_owner": run_as_owner, "run_as_owner_origin": rao_origin,
+                "password_required": password_required, "password_required_origin": pr_origin,
+                "slot_name": slot[0] if slot else sub.name, "publications": list(sub.publications),
+                "user": sub.conninfo.user})
+            if sub.conninfo.has_password:
+                self.c["secrets"].append({
+                    "key": f"conninfo-password:{sub.name}", "kind": "secret", "source": "sql",
+                    "where": f"the password in the CONNECTION string of subscription {sub.name}",
+                    "literal": True, "hashed": False, "detail": sub.name, "config": sub.origin.path,
+                    "origin": sub.conninfo_span.to_dict()})
+
+    # -- RLS -----------------------------------------------------------------------------------------------
+
+    def _rls(self, connections: list[dict[str, Any]]) -> None:
+        """Per consumer and table with row security: what the consumer's login would see.
+
+        PowerSync ignores `options=` in its URI (it sends fixed startup parameters), so only BYPASSRLS or a
+        role-level `row_security = off` help it; libpq clients can pass `options=-crow_security=off`.
+        """
+        assert self.db is not None
+        db = self.db
+        pub_tables = {name: db.publication_tables(p) for name, p in db.publications.items()}
+        for conn in connections:
+            user = conn.get("user")
+            if not user or conn["engine"] != "postgresql" or conn["purpose"] == "storage":
+                continue
+            if conn["client"] == "powersync":
+                tables = [t for t in pub_tables.get("powersync", {}) if self._sync_matches(t)]
+            else:
+                sub = db.subscriptions.get(conn["key"].split(":", 1)[1])
+                tables = sorted({t for p in (sub.publications if sub else ()) for t in pub_tables.get(p, {})})
+            role = db.roles.get(user)
+            for name in sorted(tables):
+                table = db.tables.get(name)
+                if table is None or not self._rls_state(table):
+                    continue
+                superuser = bool(role and role.attr("superuser"))
+                bypass = bool(role and role.attr("bypassrls"))
+                owner = table.owner[0] == user and not (table.forced and table.forced[0])
+                row_sec = role.settings.get("row_security") if role else None
+                self.c["rls_exposures"].append({
+                    "key": f"rls:{conn['key']}:{name}", "client": conn["client"], "connection": conn["path"],
+                    "config": conn["config"], "role": user, "role_defined": bool(role and role.origin),
+                    "table": name, "superuser": superuser, "bypassrls": bypass, "owner": owner,
+                    "role_row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
+                    "row_security_option": conn["row_security_option"],
+                    "uri_options": conn.get("uri_options"),
+                    "origin": self._rls_origin(table).to_dict(),
+                    "connection_origin": conn["origin"],
+                    "role_origin": span_dict(role.origin if role else None)})
+
+    # -- settings, storage pairs, slots ---------------------------------------------------------------------
+
+    def _settings(self) -> None:
+        assert self.db is not None
+        for name, (value, span) in self.db.system.items():
+            self.c["settings"].append({"key": f"setting:{name}", "name": name, "value": value,
+                                       "source": "ALTER SYSTEM", "origin": span.to_dict()})
+
+    def _storage_pairs(self, connections: list[dict[str, Any]]) -> None:
+        storages = [c for c in connections if c["purpose"] == "storage"]
+        sources = [c for c in connections if c["purpose"] == "source"]
+        for st in storages:
+            for src in sources:
+                if src["config"] != st["config"] or src["engine"] != st["engine"]:
+                    continue
+                same, how = _same_server(src, st)
+                same_db = src.get("database") is not None and src.get("database") == st.get("database")
+                self.c["storage_pairs"].append({
+                    "key": f"pair:{st['config']}:{src['path']}", "engine": st["engine"], "source": src,
+                    "storage": st, "same_server": same, "how": how, "same_database": same_db,
+                    "origin": st["origin"], "source_origin": src["origin"]})
+
+    def _slots(self, connections: list[dict[str, Any]]) -> None:
+        """Replication slot names that would clash on one server (PowerSync prefix, duplicate subscriptions)."""
+        if self.db is None:
+            return
+        subs = [c for c in self.c["subscriptions"]]
+        by_slot: dict[str, dict[str, Any]] = {}
+        ps_prefixes = [c for c in connections if c["client"] == "powersync" and c["purpose"] == "source"
+                       and c["engine"] == "postgresql"]
+        sub_conns = {c["key"]: c for c in connections if c["purpose"] == "subscription"}
+        for sub in subs:
+            conn = sub_conns.get(f"subscription:{sub['name']}")
+            server = ",".join(conn["endpoints"]) if conn else ""
+            ident = (server, conn.get("database") if conn else None, sub["slot_name"])
+            key = "|".join(str(x) for x in ident)
+            if key in by_slot:
+                self.c["slot_collisions"].append({
+                    "key": f"slot:{sub['slot_name']}:{server}", "kind": "duplicate", "slot": sub["slot_name"],
+                    "first": by_slot[key]["name"], "second": sub["name"], "origin": sub["origin"],
+                    "other_origin": by_slot[key]["origin"]})
+            else:
+                by_slot[key] = sub
+            for ps in ps_prefixes:
+                if conn and set(ps["endpoints"] or []) & set(conn["endpoints"] or []) and \
+                        sub["slot_name"].startswith(ps["slot_name_prefix"]):
+                    self.c["slot_collisions"].append({
+                        "key": f"slot-prefix:{sub['slot_name']}", "kind": "powersync-prefix",
+                        "slot": sub["slot_name"], "first": "PowerSync", "second": sub["name"],
+                        "origin": sub["origin"], "other_origin": ps["origin"]})
+            if "powersync" in sub["publications"] and ps_prefixes:
+                self.c["slot_collisions"].append({
+                    "key": f"publication-powersync:{sub['name']}", "kind": "publication-powersync",
+                    "slot": sub["slot_name"], "first": "PowerSync", "second": sub["name"],
+                    "origin": sub["origin"], "other_origin": ps_prefixes[0]["origin"]})
+
+
+def _same_server(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
+    """('yes'|'no'|'maybe'|'unknown', how we know)."""
+    if a.get("identity_env") and a.get("identity_env") == b.get("identity_env"):
+        return "yes", f"both read the environment variable {a['identity_env']}"
+    ea, eb = a.get("endpoints"), b.get("endpoints")
+    if ea is None or eb is None:
+        missing = a.get("identity_env") or b.get("identity_env") or "an unresolved value"
+        return "unknown", f"the server comes from !env {missing}, which replint cannot resolve"
+    overlap = sorted(set(ea) & set(eb))
+    if overlap:
+        where = overlap[0].replace("loopback:", "the local host, port ")
+        src = a.get("resolved_from") or b.get("resolved_from")
+        return "yes", f"both reach {where}" + (f" (values resolved from {src})" if src else "")
+    if any(e.startswith("loopback:") for e in ea) and any(e.startswith("docker-host:") for e in eb) or \
+            any(e.startswith("docker-host:") for e in ea) and any(e.startswith("loopback:") for e in eb):
+        ports_a = {e.rsplit(":", 1)[1] for e in ea}
+        ports_b = {e.rsplit(":", 1)[1] for e in eb}
+        if ports_a & ports_b:
+            return "maybe", "one side uses host.docker.internal and the other localhost on the same port"
+    return "no", "different hosts or ports"
+
+
+def build(inputs: Inputs) -> Project:
+    return _Builder(inputs).build()
+
+
+__all__ = ["COLLECTIONS", "Inputs", "Project", "build", "powersync_connection"]

@@ -1,0 +1,492 @@
+"""Replay migration events in version order to get the database's final declared state.
+
+Policies judge the final state (DESIGN.md §3): a later `ALTER ROLE ... NOSUPERUSER` or `REVOKE` clears an
+earlier grant, `GRANT ... ON ALL TABLES IN SCHEMA` covers only the tables that exist at that point, and
+`ALTER DEFAULT PRIVILEGES` covers only tables created later by the matching role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lint.sources import sql as ev
+from lint.span import Span
+
+ROLE_DEFAULTS = {
+    "superuser": False,
+    "createdb": False,
+    "createrole": False,
+    "inherit": True,
+    "login": False,
+    "replication": False,
+    "bypassrls": False,
+}
+
+ALL_PRIVILEGES = {
+    "table": ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"),
+    "schema": ("USAGE", "CREATE"),
+    "database": ("CREATE", "CONNECT", "TEMPORARY"),
+    "sequence": ("USAGE", "SELECT", "UPDATE"),
+}
+PUBLISH_ALL = ("insert", "update", "delete", "truncate")
+SPECIAL_GRANTEES = {"public", "current_user", "session_user"}
+
+
+@dataclass
+class RoleState:
+    name: str
+    origin: Span | None = None  # CREATE ROLE statement; None for roles only referenced
+    attrs: dict[str, tuple[bool, Span | None]] = field(default_factory=dict)
+    password: tuple[str, Span] | None = None
+    settings: dict[str, tuple[str | None, Span]] = field(default_factory=dict)
+
+    def attr(self, name: str) -> bool:
+        return self.attrs.get(name, (ROLE_DEFAULTS[name], None))[0]
+
+    def attr_span(self, name: str) -> Span | None:
+        return self.attrs.get(name, (False, None))[1]
+
+
+@dataclass
+class Edge:
+    """`member` is a member of `role` (GRANT role TO member)."""
+
+    role: str
+    member: str
+    admin: bool
+    inherit: bool
+    set: bool
+    span: Span
+
+
+@dataclass
+class TableState:
+    name: str  # schema.table
+    origin: Span
+    has_pk: bool
+    creator: str | None
+    owner: tuple[str | None, Span]
+    rls: tuple[str, Span] | None = None  # "enable" | "disable"
+    forced: tuple[bool, Span] | None = None
+    replica_identity: tuple[str, Span] | None = None
+    policies: list[tuple[str, Span]] = field(default_factory=list)
+    identity_changed_while_published: Span | None = None
+    partition_of: str | None = None
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+@dataclass
+class PublicationState:
+    name: str
+    origin: Span
+    declared: bool  # created in these migrations (False: only altered, e.g. supabase_realtime)
+    all_tables: bool = False
+    tables: dict[str, Span] = field(default_factory=dict)
+    schemas: dict[str, Span] = field(default_factory=dict)
+    publish: tuple[tuple[str, ...], Span | None] = (PUBLISH_ALL, None)
+    via_root: tuple[bool, Span | None] = (False, None)
+
+
+@dataclass
+class SubscriptionState:
+    name: str
+    origin: Span
+    conninfo: ev.ConnInfo
+    conninfo_span: Span
+    publications: tuple[str, ...]
+    options: dict[str, tuple[str, Span]] = field(default_factory=dict)
+
+
+@dataclass
+class DefaultPriv:
+    for_role: str | None
+    schema: str | None
+    objtype: str
+    privilege: str
+    grantee: str
+    span: Span
+
+
+@dataclass
+class DbState:
+    roles: dict[str, RoleState] = field(default_factory=dict)
+    edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
+    # (grantee, objtype, object, privilege) -> span. objtype "schema_all" marks ON ALL TABLES IN SCHEMA,
+    # which also stands for tables the migrations never create.
+    privileges: dict[tuple[str, str, str, str], Span] = field(default_factory=dict)
+    default_privs: list[DefaultPriv] = field(default_factory=list)
+    tables: dict[str, TableState] = field(default_factory=dict)
+    schemas: dict[str, tuple[str | None, Span]] = field(default_factory=dict)
+    publications: dict[str, PublicationState] = field(default_factory=dict)
+    dropped_publications: dict[str, Span] = field(default_factory=dict)
+    subscriptions: dict[str, SubscriptionState] = field(default_factory=dict)
+    system: dict[str, tuple[str, Span]] = field(default_factory=dict)
+    current_role: str | None = None
+
+    def role(self, name: str) -> RoleState:
+        state = self.roles.get(name)
+        if state is None:
+            state = RoleState(name)
+            self.roles[name] = state
+        return state
+
+    def publication_tables(self, pub: PublicationState) -> dict[str, Span]:
+        """Tables a publication carries in the final state (known tables only for ALL/IN SCHEMA)."""
+        out: dict[str, Span] = {}
+        if pub.all_tables:
+            out.update({t: pub.origin for t in self.tables})
+        for schema, span in pub.schemas.items():
+            out.update({t: span for t, st in self.tables.items() if st.schema == schema})
+        out.update(pub.tables)
+        return out
+
+    def in_any_publication(self, table: str) -> bool:
+        schema = table.split(".", 1)[0]
+        return any(p.all_tables or table in p.tables or schema in p.schemas for p in self.publications.values())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Migration ordering
+
+
+_VERSION_RE = re.compile(r"^[VvRrUu]?(\d+(?:[._]\d+)*)")
+_NUM_RE = re.compile(r"(\d+)")
+
+
+def migration_key(path: str) -> tuple[object, ...]:
+    """Order migrations by version: Flyway `V2__` before `V10__`, numeric/timestamp prefixes as numbers.
+
+    Files are grouped by directory first, so each folder's history replays in its own order; names without
+    a version sort naturally (digit runs compared as numbers) after versioned ones of the same folder.
+    """
+    directory, _, name = path.rpartition("/")
+    m = _VERSION_RE.match(name)
+    if m:
+        parts = tuple(int(p) for p in re.split(r"[._]", m.group(1)))
+        return (directory, 0, parts, name)
+    natural = tuple((0, int(tok), "") if tok.isdigit() else (1, 0, tok.lower()) for tok in _NUM_RE.split(name)
+                    if tok)
+    return (directory, 1, natural, name)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Replay
+
+
+def replay(files: Iterable[ev.SqlFile]) -> DbState:
+    db = DbState()
+    for f in sorted(files, key=lambda f: migration_key(f.path)):
+        db.current_role = None  # each migration file runs as the migration user
+        for event in f.events:
+            _apply(db, event)
+    return db
+
+
+def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch reads best here
+    if isinstance(e, ev.RoleCreate):
+        _role_create(db, e)
+    elif isinstance(e, ev.RoleAlter):
+        role = db.role(e.name)
+        for name, value in e.attrs:
+            role.attrs[name] = (value, e.span)
+        if e.password is not None and e.password_span is not None:
+            role.password = (e.password, e.password_span)
+    elif isinstance(e, ev.RoleSetting):
+        _role_setting(db, e)
+    elif isinstance(e, ev.RoleRename):
+        _role_rename(db, e.old, e.new)
+    elif isinstance(e, ev.RoleDrop):
+        for name in e.names:
+            db.roles.pop(name, None)
+            for key in [k for k in db.edges if name in k]:
+                del db.edges[key]
+            for key in [k for k in db.privileges if k[0] == name]:
+                del db.privileges[key]
+    elif isinstance(e, ev.RoleGrant):
+        _role_grant(db, e)
+    elif isinstance(e, ev.PrivGrant):
+        _priv_grant(db, e)
+    elif isinstance(e, ev.DefaultPrivs):
+        _default_privs(db, e)
+    elif isinstance(e, ev.TableCreate):
+        _table_create(db, e)
+    elif isinstance(e, ev.TableAlter):
+        _table_alter(db, e)
+    elif isinstance(e, ev.TableRename):
+        _table_rename(db, e)
+    elif isinstance(e, ev.TableDrop):
+        for name in e.tables:
+            db.tables.pop(name, None)
+            for pub in db.publications.values():
+                pub.tables.pop(name, None)
+            for key in [k for k in db.privileges if k[1] == "table" and k[2] == name]:
+                del db.privileges[key]
+    elif isinstance(e, ev.PolicyCreate):
+        table = db.tables.get(e.table)
+        if table is not None:
+            table.policies.append((e.name, e.span))
+    elif isinstance(e, ev.SchemaCreate):
+        db.schemas.setdefault(e.name, (e.authorization, e.span))
+    elif isinstance(e, ev.PublicationCreate):
+        _publication_create(db, e)
+    elif isinstance(e, ev.PublicationAlter):
+        _publication_alter(db, e)
+    elif isinstance(e, ev.PublicationDrop):
+        for name in e.names:
+            if db.publications.pop(name, None) is not None:
+                db.dropped_publications[name] = e.span
+    elif isinstance(e, ev.SubscriptionCreate):
+        db.subscriptions[e.name] = ev_sub = SubscriptionState(e.name, e.span, e.conninfo, e.conninfo_span,
+                                                              e.publications)
+        spans = dict(e.option_spans)
+        for key, value in e.options:
+            ev_sub.options[key] = (value, spans.get(key, e.span))
+    elif isinstance(e, ev.SubscriptionAlter):
+        sub = db.subscriptions.get(e.name)
+        if sub is not None:
+            spans = dict(e.option_spans)
+            for key, value in e.options:
+                sub.options[key] = (value, spans.get(key, e.span))
+            if e.conninfo is not None:
+                sub.conninfo, sub.conninfo_span = e.conninfo, e.span
+            if e.publications is not None:
+                sub.publications = e.publications
+    elif isinstance(e, ev.SubscriptionDrop):
+        for name in e.names:
+            db.subscriptions.pop(name, None)
+    elif isinstance(e, ev.SystemSet):
+        if e.name == "*":
+            db.system.clear()
+        elif e.value is None:
+            db.system.pop(e.name, None)
+        else:
+            db.system[e.name] = (e.value, e.span)
+    elif isinstance(e, ev.SetRole):
+        db.current_role = e.role
+
+
+def _role_create(db: DbState, e: ev.RoleCreate) -> None:
+    role = RoleState(e.name, origin=e.span)
+    for name, value in e.attrs:
+        role.attrs[name] = (value, e.span)
+    if e.password is not None and e.password_span is not None:
+        role.password = (e.password, e.password_span)
+    db.roles[e.name] = role
+    for parent in e.in_roles:
+        db.role(parent)
+        db.edges[(parent, e.name)] = Edge(parent, e.name, False, role.attr("inherit"), True, e.span)
+    for member in (*e.members, *e.admins):
+        db.role(member)
+        db.edges[(e.name, member)] = Edge(e.name, member, member in e.admins, db.role(member).attr("inherit"),
+                                          True, e.span)
+
+
+def _role_setting(db: DbState, e: ev.RoleSetting) -> None:
+    role = db.role(e.name)
+    if e.param == "*":
+        role.settings.clear()
+    elif e.value is None:
+        role.settings.pop(e.param, None)
+    else:
+        role.settings[e.param] = (e.value.lower(), e.span)
+
+
+def _role_rename(db: DbState, old: str, new: str) -> None:
+    role = db.roles.pop(old, None)
+    if role is None:
+        return
+    role.name = new
+    db.roles[new] = role
+    for key in [k for k in db.edges if old in k]:
+        edge = db.edges.pop(key)
+        edge.role = new if edge.role == old else edge.role
+        edge.member = new if edge.member == old else edge.member
+        db.edges[(edge.role, edge.member)] = edge
+    for key in [k for k in db.privileges if k[0] == old]:
+        db.privileges[(new, *key[1:])] = db.privileges.pop(key)
+    for table in db.tables.values():
+        if table.owner[0] == old:
+            table.owner = (new, table.owner[1])
+
+
+def _role_grant(db: DbState, e: ev.RoleGrant) -> None:
+    for role_name in e.roles:
+        for member in e.grantees:
+            if member in SPECIAL_GRANTEES:
+                continue
+            key = (role_name, member)
+            if e.is_grant:
+                db.role(role_name)
+                member_state = db.role(member)
+                old = db.edges.get(key)
+                inherit = e.inherit if e.inherit is not None else (
+                    old.inherit if old else member_state.attr("inherit"))
+                db.edges[key] = Edge(
+                    role_name, member,
+                    admin=bool(e.admin) or (old.admin if old else False),
+                    inherit=inherit,
+                    set=e.set if e.set is not None else (old.set if old else True),
+                    span=e.span,
+                )
+            elif key in db.edges:
+                edge = db.edges[key]
+                if e.admin is not None or e.inherit is not None or e.set is not None:
+                    # REVOKE ADMIN|INHERIT|SET OPTION FOR: the membership stays, only the option goes.
+                    edge.admin = edge.admin and e.admin is None
+                    edge.inherit = edge.inherit and e.inherit is None
+                    edge.set = edge.set and e.set is None
+                else:
+                    del db.edges[key]
+
+
+def _expand(objtype: str, privileges: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for p in privileges:
+        if p in ("ALL", "ALL PRIVILEGES"):
+            out.extend(ALL_PRIVILEGES.get(objtype, ("ALL",)))
+        else:
+            out.append(p)
+    return tuple(dict.fromkeys(out))
+
+
+def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
+    privs = _expand(e.objtype, e.privileges)
+    targets: list[tuple[str, str]] = [(e.objtype, o) for o in e.objects]
+    if e.all_in_schemas and e.objtype == "table":
+        for schema in e.all_in_schemas:
+            targets.append(("schema_all", schema))
+            targets.extend(("table", t) for t, st in db.tables.items() if st.schema == schema)
+    for grantee in e.grantees:
+        if grantee in ("current_user", "session_user"):
+            continue
+        for objtype, obj in targets:
+            for p in privs:
+                key = (grantee, objtype, obj, p)
+                if e.is_grant:
+                    db.privileges[key] = e.span
+                else:
+                    db.privileges.pop(key, None)
+        if not e.is_grant and e.objtype == "table" and e.all_in_schemas:
+            continue
+
+
+def _default_privs(db: DbState, e: ev.DefaultPrivs) -> None:
+    for_roles: tuple[str | None, ...] = e.for_roles or (db.current_role,)
+    schemas: tuple[str | None, ...] = e.schemas or (None,)
+    privs = _expand(e.objtype, e.privileges)
+    for role in for_roles:
+        for schema in schemas:
+            for grantee in e.grantees:
+                for p in privs:
+                    match = [d for d in db.default_privs if (d.for_role, d.schema, d.objtype, d.privilege,
+                                                              d.grantee) == (role, schema, e.objtype, p, grantee)]
+                    if e.is_grant and not match:
+                        db.default_privs.append(DefaultPriv(role, schema, e.objtype, p, grantee, e.span))
+                    elif not e.is_grant:
+                        for d in match:
+                            db.default_privs.remove(d)
+
+
+def _table_create(db: DbState, e: ev.TableCreate) -> None:
+    if e.if_not_exists and e.table in db.tables:
+        return
+    has_pk = e.has_pk
+    if e.partition_of and e.partition_of in db.tables:
+        has_pk = has_pk or db.tables[e.partition_of].has_pk
+    creator = db.current_role
+    db.tables[e.table] = TableState(e.table, e.span, has_pk, creator, (creator, e.span),
+                                    partition_of=e.partition_of)
+    schema = e.table.split(".", 1)[0]
+    for d in db.default_privs:
+        if d.objtype == "table" and d.for_role == creator and d.schema in (None, schema):
+            db.privileges[(d.grantee, "table", e.table, d.privilege)] = d.span
+
+
+def _table_alter(db: DbState, e: ev.TableAlter) -> None:
+    table = db.tables.get(e.table)
+    if table is None:
+        return
+    for action, arg in e.actions:
+        if action == "rls":
+            if arg in ("enable", "disable"):
+                table.rls = (arg, e.span)
+            else:
+                table.forced = (arg == "force", e.span)
+        elif action == "replica_identity":
+            if db.in_any_publication(table.name):
+                table.identity_changed_while_published = e.span
+            table.replica_identity = (arg, e.span)
+        elif action == "owner":
+            table.owner = (arg, e.span)
+        elif action == "add_pk":
+            table.has_pk = True
+
+
+def _table_rename(db: DbState, e: ev.TableRename) -> None:
+    table = db.tables.pop(e.table, None)
+    if table is None:
+        return
+    new = f"{table.schema}.{e.new_name}"
+    table.name = new
+    db.tables[new] = table
+    for pub in db.publications.values():
+        if e.table in pub.tables:
+            pub.tables[new] = pub.tables.pop(e.table)
+    for key in [k for k in db.privileges if k[1] == "table" and k[2] == e.table]:
+        db.privileges[(key[0], "table", new, key[3])] = db.privileges.pop(key)
+
+
+def _publish_ops(value: str) -> tuple[str, ...]:
+    return tuple(sorted({v.strip().lower() for v in value.split(",") if v.strip()}))
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("true", "on", "1", "yes", "")
+
+
+def _apply_pub_options(pub: PublicationState, options: tuple[tuple[str, str], ...], span: Span) -> None:
+    for key, value in options:
+        if key == "publish":
+            pub.publish = (_publish_ops(value), span)
+        elif key == "publish_via_partition_root":
+            pub.via_root = (_truthy(value), span)
+
+
+def _publication_create(db: DbState, e: ev.PublicationCreate) -> None:
+    pub = PublicationState(e.name, e.span, True, e.all_tables,
+                           dict.fromkeys(e.tables, e.span), dict.fromkeys(e.schemas, e.span))
+    _apply_pub_options(pub, e.options, e.span)
+    db.publications[e.name] = pub
+    db.dropped_publications.pop(e.name, None)
+
+
+def _publication_alter(db: DbState, e: ev.PublicationAlter) -> None:
+    pub = db.publications.get(e.name)
+    if pub is None:
+        if e.action in ("rename", "owner"):
+            return
+        # Altering a publication the migrations never create (supabase_realtime, a DBA's publication).
+        pub = PublicationState(e.name, e.span, declared=False)
+        db.publications[e.name] = pub
+    if e.action == "options":
+        _apply_pub_options(pub, e.options, e.span)
+    elif e.action == "add":
+        pub.tables.update(dict.fromkeys(e.tables, e.span))
+        pub.schemas.update(dict.fromkeys(e.schemas, e.span))
+    elif e.action == "drop":
+        for t in e.tables:
+            pub.tables.pop(t, None)
+        for s in e.schemas:
+            pub.schemas.pop(s, None)
+    elif e.action == "set":
+        pub.tables = dict.fromkeys(e.tables, e.span)
+        pub.schemas = dict.fromkeys(e.schemas, e.span)
+    elif e.action == "rename" and e.new_name:
+        db.publications.pop(e.name, None)
+        pub.name = e.new_name
+        db.publications[e.new_name] = pub

@@ -1,0 +1,1 @@
+"""Readers that turn project files into located facts."""

@@ -1,0 +1,415 @@
+"""PowerSync service `config.yaml` (and the CLI's `service.yaml`) -> raw connection records and settings facts.
+
+The upstream JSON Schema accepts any key (POWERSYNC.md a.1), so typos such as `type: postgres` or
+`publication_name:` pass silently there; we validate against our own closed schema instead. Values written
+with `!env` are checked for the type their `::suffix` promises, not for their (unknown) content.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from lint.resources import schema_path
+from lint.span import Span
+from lint.yamlsrc import ENV_TYPES, EnvRef, Located, Problem, YamlPath, walk_env_refs
+
+CONFIG_KEYS = ("replication", "storage", "sync_rules", "sync_config")
+SECRET_FIELDS = ("password", "secret_access_key", "deploy_key", "clientSecret", "supabase_jwt_secret")
+PLACEHOLDER_TOKENS = re.compile(
+    r"^(use_a_better_token_in_production|changeme|change_me|change-me|secret|token|password|test|dev|example|"
+    r"your[-_ ]?(api[-_ ]?)?token.*|replace[-_ ]?me.*|todo|xxx+|123456.*|admin)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class RawConnection:
+    """One `replication.connections[]` entry or the `storage` block, as written."""
+
+    purpose: str  # "source" | "storage"
+    index: int
+    ypath: YamlPath
+    values: dict[str, Any]  # scalars as written; EnvRef for !env
+    spans: dict[str, Span]  # value spans per key
+    key_spans: dict[str, Span]
+    span: Span  # the whole entry
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A setting worth a policy's attention, e.g. `debug_api: true` or an http:// JWKS URI."""
+
+    kind: str
+    detail: str
+    span: Span
+    literal: bool = True
+
+
+@dataclass(frozen=True)
+class PowerSyncConfig:
+    path: str
+    variant: str  # "service" | "cli-self-hosted" | "cli-cloud"
+    connections: tuple[RawConnection, ...]
+    storage: RawConnection | None
+    env_refs: tuple[tuple[EnvRef, Span], ...]
+    flags: tuple[Flag, ...]
+    problems: tuple[Problem, ...]
+    sync_path: str | None  # project-relative path of the referenced sync rules file
+    sync_path_span: Span | None
+    sync_content: tuple[str, int, int] | None  # inline content text, line offset, column offset
+    secret_spans: tuple[Span, ...] = field(default=())
+    telemetry_sharing: tuple[bool, Span] | None = None
+
+
+def looks_like_config(data: object) -> bool:
+    return isinstance(data, dict) and (
+        any(k in data for k in CONFIG_KEYS) or data.get("_type") in ("self-hosted", "cloud")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Schema validation
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    with open(schema_path("powersync-config.schema.json"), encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded
+
+
+@cache
+def _validator_class() -> Any:
+    from jsonschema import Draft202012Validator, validators
+
+    base_checker = Draft202012Validator.TYPE_CHECKER
+
+    def env_of(kind: str) -> Any:
+        def check(checker: Any, instance: Any) -> bool:
+            if isinstance(instance, EnvRef):
+                return instance.type == kind or (kind == "integer" and instance.type == "number")
+            return bool(base_checker.is_type(instance, kind))
+
+        return check
+
+    checker = base_checker.redefine_many({k: env_of(k) for k in ("string", "number", "integer", "boolean")})
+
+    def skip_env(original: Any) -> Any:
+        def run(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+            if isinstance(instance, EnvRef):
+                return
+            yield from original(validator, value, instance, schema)
+
+        return run
+
+    keys = ("enum", "const", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+            "minLength", "maxLength", "format")
+    overrides = {k: skip_env(Draft202012Validator.VALIDATORS[k]) for k in keys}
+    return validators.extend(Draft202012Validator, validators=overrides, type_checker=checker)
+
+
+def _describe_type(schema: dict[str, Any]) -> str:
+    t = schema.get("type")
+    if isinstance(t, list):
+        return " or ".join(str(x) for x in t)
+    if t:
+        return str(t)
+    if "enum" in schema:
+        return "one of " + ", ".join(str(x) for x in schema["enum"])
+    return "a different value"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, EnvRef):
+        return f"!env ::{value.type}"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "null"
+
+
+def _dotted(path: YamlPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(root)"
+
+
+def _schema_problems(doc: Located) -> list[Problem]:
+    validator = _validator_class()(_schema())
+    problems: list[Problem] = []
+    for err in validator.iter_errors(doc.data):
+        path: YamlPath = tuple(err.absolute_path)
+        where = _dotted(path)
+        if err.validator == "additionalProperties":
+            allowed = sorted((err.schema.get("properties") or {}).keys())
+            extras = [k for k in (err.instance or {}) if k not in allowed] if isinstance(err.instance, dict) else []
+            for key in extras:
+                kp = (*path, key)
+                hint = _closest(key, allowed)
+                problems.append(Problem(
+                    "unknown-key",
+                    f"unknown key '{key}' in {where}: PowerSync ignores it silently"
+                    + (f" (did you mean '{hint}'?)" if hint else ""),
+                    doc.key_at(kp)))
+        elif err.validator == "enum" and path and path[-1] == "type" and len(path) >= 1:
+            problems.append(Problem(
+                "unknown-type",
+                f"{where} is not a known type (expected one of {', '.join(map(str, err.validator_value))})",
+                doc.at(path)))
+        elif err.validator in ("type",):
+            problems.append(Problem(
+                "invalid-value",
+                f"{where} must be {_describe_type(err.schema)}, not {_type_name(err.instance)}",
+                doc.at(path)))
+        elif err.validator in ("enum", "const"):
+            values = err.validator_value if err.validator == "enum" else [err.validator_value]
+            problems.append(Problem(
+                "invalid-value",
+                f"{where} must be one of {', '.join(map(str, values))}",
+                doc.at(path)))
+        elif err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            problems.append(Problem("invalid-value", f"{where} is out of range ({err.validator} "
+                                                     f"{err.validator_value})", doc.at(path)))
+        elif err.validator == "required":
+            missing = [k for k in err.validator_value if not isinstance(err.instance, dict) or k not in err.instance]
+            problems.append(Problem("invalid-value", f"{where} is missing required key(s): {', '.join(missing)}",
+                                    doc.at(path)))
+        else:
+            # Never echo err.message: it quotes the instance, which may be a secret.
+            problems.append(Problem("invalid-value", f"{where} is not valid ({err.validator})", doc.at(path)))
+    return problems
+
+
+def _closest(key: str, allowed: list[str]) -> str | None:
+    import difflib
+
+    norm = key.lower().replace("-", "_")
+    for a in allowed:
+        if a.lower() == norm or a.replace("_", "") == norm.replace("_", ""):
+            return a
+    match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_config(doc: Located) -> PowerSyncConfig:
+    """Facts from a located PowerSync config document (already known to look like one)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    variant = {"self-hosted": "cli-self-hosted", "cloud": "cli-cloud"}.get(str(data.get("_type")), "service")
+    problems: list[Problem] = list(_schema_problems(doc))
+    flags: list[Flag] = []
+    secret_spans: list[Span] = []
+
+    connections: list[RawConnection] = []
+    conns = doc.get(("replication", "connections"))
+    if isinstance(conns, list):
+        for i, entry in enumerate(conns):
+            if isinstance(entry, dict):
+                connections.append(_raw(doc, "source", i, ("replication", "connections", i)))
+        if len(conns) > 1:
+            problems.append(Problem(
+                "multiple-connections",
+                f"{len(conns)} replication connections: PowerSync supports a single replication data source "
+                "('Only a single replication data source is supported currently')",
+                doc.at(("replication", "connections", 1))))
+    storage = _raw(doc, "storage", 0, ("storage",)) if isinstance(data.get("storage"), dict) else None
+
+    if "sync_config" in data and "sync_rules" in data:
+        problems.append(Problem(
+            "sync-config-conflict",
+            "both sync_config and sync_rules are present; PowerSync refuses to start "
+            "('Please consolidate into one sync_config')",
+            doc.key_at(("sync_rules",))))
+    sync_key = "sync_config" if "sync_config" in data else "sync_rules"
+    sync_path, sync_path_span, sync_content = _sync_reference(doc, sync_key, problems)
+
+    env_refs = [(ref, doc.at(p)) for p, ref in walk_env_refs(doc.data)]
+    _string_interpolations(doc, doc.data, (), problems)
+    _settings_flags(doc, data, connections, flags, secret_spans)
+    for conn in (*connections, *([storage] if storage else [])):
+        _connection_secrets(doc, conn, flags, secret_spans)
+        if conn.values.get("debug_api") is True:
+            flags.append(Flag("debug-api", _dotted(conn.ypath), conn.spans.get("debug_api", conn.span)))
+
+    telemetry = None
+    if isinstance(data.get("telemetry"), dict) and "disable_telemetry_sharing" in data["telemetry"]:
+        value = data["telemetry"]["disable_telemetry_sharing"]
+        telemetry = (value is not True, doc.entry_at(("telemetry", "disable_telemetry_sharing")))
+    return PowerSyncConfig(
+        doc.path, variant, tuple(connections), storage, tuple(env_refs), tuple(flags), tuple(problems),
+        sync_path, sync_path_span, sync_content, tuple(secret_spans), telemetry,
+    )
+
+
+def _raw(doc: Located, purpose: str, index: int, ypath: YamlPath) -> RawConnection:
+    entry = doc.get(ypath) or {}
+    values = {k: v for k, v in entry.items() if not isinstance(v, dict | list)}
+    values.update({k: v for k, v in entry.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)})
+    spans = {k: doc.at((*ypath, k)) for k in entry}
+    key_spans = {k: doc.key_at((*ypath, k)) for k in entry}
+    return RawConnection(purpose, index, ypath, values, spans, key_spans, doc.at(ypath))
+
+
+def _sync_reference(doc: Located, key: str, problems: list[Problem]
+                    ) -> tuple[str | None, Span | None, tuple[str, int, int] | None]:
+    block = doc.get((key,))
+    if not isinstance(block, dict):
+        return None, None, None
+    path_value = block.get("path")
+    content = block.get("content")
+    if isinstance(path_value, str) and path_value.strip():
+        span = doc.at((key, "path"))
+        base = posixpath.dirname(doc.path)
+        joined = posixpath.normpath(posixpath.join(base, path_value.strip()))
+        if path_value.strip().startswith("/") or joined == ".." or joined.startswith("../"):
+            problems.append(Problem(
+                "sync-config-path",
+                f"{key}.path leaves the project root; replint does not read files outside the project",
+                span))
+            return None, span, None
+        return joined, span, None
+    if isinstance(content, str):
+        span = doc.at((key, "content"))
+        # Block scalars start on the line after the indicator; their indentation is the column offset.
+        text_lines = content.split("\n")
+        first = next((ln for ln in text_lines if ln.strip()), "")
+        del first
+        return None, None, (content, span.line - 1 + (1 if _is_block(doc, key) else 0),
+                            _block_indent(doc, key, span))
+    return None, None, None
+
+
+def _is_block(doc: Located, key: str) -> bool:
+    span = doc.at((key, "content"))
+    return span.end_line > span.line
+
+
+def _block_indent(doc: Located, key: str, span: Span) -> int:
+    if not _is_block(doc, key):
+        return span.col  # flow scalar on one line: content starts after the opening quote, roughly here
+    key_span = doc.key_at((key, "content"))
+    return key_span.col + 1  # block content is indented past its key (typically by two spaces)
+
+
+_INTERP_RE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:-][^}]*)?\}")
+
+
+def _string_interpolations(doc: Located, node: Any, ypath: YamlPath, problems: list[Problem]) -> None:
+    """`${VAR}` in a value is passed to PowerSync literally: its YAML loader knows only `!env`."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("sync_rules", "sync_config") and ypath == ():
+                continue
+            _string_interpolations(doc, v, (*ypath, k), problems)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _string_interpolations(doc, v, (*ypath, i), problems)
+    elif isinstance(node, str) and _INTERP_RE.search(node):
+        name = _INTERP_RE.search(node)
+        var = name.group(0)[2:-1].split(":")[0].split("-")[0] if name else "VAR"
+        problems.append(Problem(
+            "env-interpolation",
+            f"{_dotted(ypath)} contains '${{{var}}}', which PowerSync does not expand: the literal text is used. "
+            f"Write the whole value as `!env {var if var.startswith('PS_') else 'PS_' + var}`",
+            doc.at(ypath)))
+
+
+def _connection_secrets(doc: Located, conn: RawConnection, flags: list[Flag], secret_spans: list[Span]) -> None:
+    for key in SECRET_FIELDS:
+        if key in conn.values and conn.values[key] not in (None, ""):
+            literal = isinstance(conn.values[key], str)
+            flags.append(Flag("secret", f"{_dotted(conn.ypath)}.{key}", conn.spans[key], literal))
+            if literal:
+                secret_spans.append(conn.spans[key])
+    entry = doc.get(conn.ypath) or {}
+    # The CLI's cloud form: password: {secret: "..."} (literal) or {secret_ref: ...} / {secret: !env X}.
+    for key in ("password",):
+        value = entry.get(key)
+        if isinstance(value, dict) and isinstance(value.get("secret"), str) and value["secret"]:
+            span = doc.at((*conn.ypath, key, "secret"))
+            flags.append(Flag("secret", f"{_dotted(conn.ypath)}.{key}.secret", span, True))
+            secret_spans.append(span)
+    uri = conn.values.get("uri")
+    if isinstance(uri, str):
+        from lint.conninfo import parse
+
+        if parse(uri).has_password:
+            flags.append(Flag("secret", f"{_dotted(conn.ypath)}.uri password", conn.spans["uri"], True))
+            secret_spans.append(conn.spans["uri"])
+    store = entry.get("object_storage")
+    if isinstance(store, dict) and isinstance(store.get("secret_access_key"), str):
+        span = doc.at((*conn.ypath, "object_storage", "secret_access_key"))
+        flags.append(Flag("secret", f"{_dotted(conn.ypath)}.object_storage.secret_access_key", span, True))
+        secret_spans.append(span)
+    auth = entry.get("authentication")
+    if isinstance(auth, dict) and isinstance(auth.get("options"), dict):
+        for key in ("password", "clientSecret"):
+            if isinstance(auth["options"].get(key), str):
+                span = doc.at((*conn.ypath, "authentication", "options", key))
+                flags.append(Flag("secret", f"{_dotted(conn.ypath)}.authentication.options.{key}", span, True))
+                secret_spans.append(span)
+
+
+def _settings_flags(doc: Located, data: dict[str, Any], connections: list[RawConnection], flags: list[Flag],
+                    secret_spans: list[Span]) -> None:
+    auth = data.get("client_auth") if isinstance(data.get("client_auth"), dict) else {}
+    assert isinstance(auth, dict)
+    secret = auth.get("supabase_jwt_secret")
+    if secret not in (None, ""):
+        span = doc.at(("client_auth", "supabase_jwt_secret"))
+        literal = isinstance(secret, str)
+        flags.append(Flag("secret", "client_auth.supabase_jwt_secret", span, literal))
+        if literal:
+            secret_spans.append(span)
+    uris = auth.get("jwks_uri")
+    uri_list = uris if isinstance(uris, list) else [uris] if uris is not None else []
+    for i, uri in enumerate(uri_list):
+        path: YamlPath = ("client_auth", "jwks_uri", i) if isinstance(uris, list) else ("client_auth", "jwks_uri")
+        if isinstance(uri, str) and uri.lower().startswith("http://"):
+            flags.append(Flag("jwks-http", _dotted(path), doc.at(path)))
+    keys = (auth.get("jwks") or {}).get("keys") if isinstance(auth.get("jwks"), dict) else None
+    for i, key in enumerate(keys if isinstance(keys, list) else []):
+        if isinstance(key, dict) and "k" in key:
+            kpath: YamlPath = ("client_auth", "jwks", "keys", i, "k")
+            literal = isinstance(key["k"], str)
+            flags.append(Flag("hmac-key", _dotted(kpath), doc.at(kpath), literal))
+            if literal:
+                secret_spans.append(doc.at(kpath))
+    api = data.get("api") if isinstance(data.get("api"), dict) else {}
+    assert isinstance(api, dict)
+    tokens = api.get("tokens")
+    for i, token in enumerate(tokens if isinstance(tokens, list) else []):
+        tpath: YamlPath = ("api", "tokens", i)
+        span = doc.at(tpath)
+        if isinstance(token, str):
+            secret_spans.append(span)
+            flags.append(Flag("secret", _dotted(tpath), span, True))
+            if PLACEHOLDER_TOKENS.match(token.strip()) or len(token.strip()) < 16:
+                flags.append(Flag("api-token-placeholder", _dotted(tpath), span))
+
+
+def env_problems(config: PowerSyncConfig) -> list[Flag]:
+    """`!env` references PowerSync would refuse (prefix or type suffix)."""
+    out: list[Flag] = []
+    for ref, span in config.env_refs:
+        if not ref.name.startswith("PS_"):
+            out.append(Flag("env-prefix", ref.name, span))
+        if ref.type not in ENV_TYPES:
+            out.append(Flag("env-type", ref.text, span))
+    return out

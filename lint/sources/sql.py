@@ -1,0 +1,971 @@
+"""PostgreSQL migration files -> replication-relevant statement events, in file order.
+
+Parsing uses libpg_query (PostgreSQL's own grammar) through pglast's JSON path, which is several times faster
+than building pglast's Python node objects (DESIGN.md §2). Only statements the model needs become events; all
+others are skipped cheaply. The events are replayed across files in migration order by `lint.replay`.
+
+psql scripts are common in migration folders, so `:'var'` / `:var` interpolations and backslash meta-commands
+are neutralised first (keeping every offset), and one statement that does not parse never hides the rest of
+the file: we fall back to parsing statement by statement.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lint.conninfo import ConnInfo
+from lint.conninfo import parse as parse_conninfo
+from lint.span import ByteIndex, LineIndex, Span
+from lint.yamlsrc import Problem
+
+# ---------------------------------------------------------------------------------------------------------
+# Events
+
+
+@dataclass(frozen=True)
+class Event:
+    span: Span
+
+
+@dataclass(frozen=True)
+class RoleCreate(Event):
+    name: str
+    attrs: tuple[tuple[str, bool], ...]  # e.g. ("superuser", True); CREATE USER adds ("login", True)
+    password: str | None  # "literal" | "hashed" | "variable" | "null" | None (no PASSWORD clause)
+    password_span: Span | None
+    in_roles: tuple[str, ...]  # IN ROLE x: the new role becomes a member of x
+    members: tuple[str, ...]  # ROLE x: x becomes a member of the new role
+    admins: tuple[str, ...]  # ADMIN x
+
+
+@dataclass(frozen=True)
+class RoleAlter(Event):
+    name: str
+    attrs: tuple[tuple[str, bool], ...]
+    password: str | None
+    password_span: Span | None
+
+
+@dataclass(frozen=True)
+class RoleSetting(Event):
+    name: str
+    param: str
+    value: str | None  # None = RESET
+
+
+@dataclass(frozen=True)
+class RoleRename(Event):
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RoleDrop(Event):
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoleGrant(Event):
+    roles: tuple[str, ...]
+    grantees: tuple[str, ...]
+    is_grant: bool
+    # Options as written (None = not mentioned). For a REVOKE, an option set here means "revoke only that option".
+    admin: bool | None
+    inherit: bool | None
+    set: bool | None
+
+
+@dataclass(frozen=True)
+class PrivGrant(Event):
+    is_grant: bool
+    privileges: tuple[str, ...]  # upper case; ("ALL",) for ALL [PRIVILEGES]
+    objtype: str  # "table" | "schema" | "database" | "sequence" | "function" | other
+    objects: tuple[str, ...]  # "schema.table" for tables, names otherwise
+    all_in_schemas: tuple[str, ...]  # GRANT ... ON ALL TABLES IN SCHEMA s
+    grantees: tuple[str, ...]  # "public" for PUBLIC
+
+
+@dataclass(frozen=True)
+class DefaultPrivs(Event):
+    is_grant: bool
+    for_roles: tuple[str, ...]  # empty = the role running the migration
+    schemas: tuple[str, ...]  # empty = all schemas
+    objtype: str
+    privileges: tuple[str, ...]
+    grantees: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableCreate(Event):
+    table: str  # schema.name
+    has_pk: bool
+    partition_of: str | None
+    if_not_exists: bool
+
+
+@dataclass(frozen=True)
+class TableAlter(Event):
+    table: str
+    # ("rls", "enable"|"disable"|"force"|"noforce"), ("replica_identity", "d"|"n"|"f"|"i"),
+    # ("owner", role), ("add_pk", ""), ("drop_constraint", name)
+    actions: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TableRename(Event):
+    table: str
+    new_name: str
+
+
+@dataclass(frozen=True)
+class TableDrop(Event):
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyCreate(Event):
+    table: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SchemaCreate(Event):
+    name: str
+    authorization: str | None
+
+
+@dataclass(frozen=True)
+class PublicationCreate(Event):
+    name: str
+    all_tables: bool
+    tables: tuple[str, ...]
+    schemas: tuple[str, ...]
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PublicationAlter(Event):
+    name: str
+    action: str  # "add" | "drop" | "set" | "options" | "owner" | "rename"
+    tables: tuple[str, ...]
+    schemas: tuple[str, ...]
+    options: tuple[tuple[str, str], ...]
+    new_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicationDrop(Event):
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubscriptionCreate(Event):
+    name: str
+    conninfo: ConnInfo
+    conninfo_span: Span
+    publications: tuple[str, ...]
+    options: tuple[tuple[str, str], ...]
+    option_spans: tuple[tuple[str, Span], ...]
+
+
+@dataclass(frozen=True)
+class SubscriptionAlter(Event):
+    name: str
+    options: tuple[tuple[str, str], ...]
+    option_spans: tuple[tuple[str, Span], ...]
+    conninfo: ConnInfo | None
+    publications: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class SubscriptionDrop(Event):
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SystemSet(Event):
+    name: str  # "*" for RESET ALL
+    value: str | None
+
+
+@dataclass(frozen=True)
+class SetRole(Event):
+    role: str | None  # None = RESET ROLE / back to the migration user
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    path: str
+    events: tuple[Event, ...]
+    problems: tuple[Problem, ...]
+    statements: int
+    # Where inline secrets are written (password literals), so snippets can blank them exactly.
+    secret_spans: tuple[Span, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# psql preprocessing and statement splitting
+
+
+_META_LINE = re.compile(r"^[ \t]*\\.*$", re.M)
+_VAR_START = re.compile(r"[A-Za-z_]")
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+# Marks a psql variable's stand-in string literal; \x01 cannot occur in a real migration literal.
+VAR_MARK = "\x01"
+
+
+def preprocess(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Neutralise psql syntax without moving any character, and split statements at top-level `;`.
+
+    Returns the cleaned text and the (start, end) character ranges of the statements.
+    """
+    out = list(text)
+    for m in _META_LINE.finditer(text):
+        for i in range(m.start(), m.end()):
+            out[i] = " "
+    cleaned = "".join(out)
+    chars = list(cleaned)
+    bounds: list[tuple[int, int]] = []
+    n = len(cleaned)
+    i = 0
+    start = 0
+    while i < n:
+        ch = cleaned[i]
+        if ch == "-" and cleaned.startswith("--", i):
+            j = cleaned.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if ch == "/" and cleaned.startswith("/*", i):
+            i = _skip_block_comment(cleaned, i)
+            continue
+        if ch == "'":
+            escape = i > 0 and cleaned[i - 1] in "eE" and (i < 2 or not cleaned[i - 2].isalnum())
+            i = _skip_quoted(cleaned, i, "'", backslash=escape)
+            continue
+        if ch == '"':
+            i = _skip_quoted(cleaned, i, '"', backslash=False)
+            continue
+        if ch == "$":
+            m = _DOLLAR_TAG.match(cleaned, i)
+            if m and (i == 0 or not (cleaned[i - 1].isalnum() or cleaned[i - 1] == "_")):
+                end = cleaned.find(m.group(0), m.end())
+                i = n if end < 0 else end + len(m.group(0))
+                continue
+        if ch == ":" and i + 1 < n and (i == 0 or cleaned[i - 1] != ":") and cleaned[i + 1] not in ":=":
+            i = _replace_variable(cleaned, chars, i)
+            continue
+        if ch == ";":
+            bounds.append((start, i + 1))
+            start = i + 1
+        i += 1
+    if cleaned[start:].strip():
+        bounds.append((start, n))
+    return "".join(chars), bounds
+
+
+def _skip_block_comment(s: str, i: int) -> int:
+    depth = 0
+    n = len(s)
+    while i < n:
+        if s.startswith("/*", i):
+            depth += 1
+            i += 2
+        elif s.startswith("*/", i):
+            depth -= 1
+            i += 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return n
+
+
+def _skip_quoted(s: str, i: int, quote: str, *, backslash: bool) -> int:
+    n = len(s)
+    i += 1
+    while i < n:
+        ch = s[i]
+        if backslash and ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            if i + 1 < n and s[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return n
+
+
+def _replace_variable(s: str, chars: list[str], i: int) -> int:
+    """`:'name'`, `:"name"` and `:name` become a same-length literal or identifier."""
+    n = len(s)
+    nxt = s[i + 1]
+    if nxt in "'\"":
+        end = s.find(nxt, i + 2)
+        if end < 0 or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s[i + 2 : end]):
+            return i + 1
+        length = end + 1 - i
+        if nxt == "'":
+            replacement = "'" + VAR_MARK * (length - 2) + "'"
+        else:
+            replacement = '"' + "v" * (length - 2) + '"'
+        chars[i : end + 1] = list(replacement)
+        return end + 1
+    if _VAR_START.match(nxt):
+        j = i + 1
+        while j < n and (s[j].isalnum() or s[j] == "_"):
+            j += 1
+        length = j - i
+        before = s[max(0, i - 20) : i].rstrip().upper()
+        if before.endswith("PASSWORD") and length >= 2:
+            replacement = "'" + VAR_MARK * (length - 2) + "'"
+        else:
+            replacement = "v" * length
+        chars[i:j] = list(replacement)
+        return j
+    return i + 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parsing
+
+
+def read_sql(path: str, text: str) -> SqlFile:
+    """Read one migration file. Never raises on bad input."""
+    from pglast import parser
+
+    cleaned, bounds = preprocess(text)
+    lines = LineIndex(text)
+    ctx = _Ctx(path, lines)
+    try:
+        tree = json.loads(parser.parse_sql_json(cleaned))
+        stmts = tree.get("stmts", [])
+        bindex = ByteIndex(cleaned)
+        for raw in stmts:
+            start_b = raw.get("stmt_location", 0)
+            end_b = start_b + raw.get("stmt_len", 0) if raw.get("stmt_len") else None
+            start = bindex.char_offset(start_b)
+            end = bindex.char_offset(end_b) if end_b is not None else len(cleaned)
+            ctx.statement(raw.get("stmt", {}), cleaned, start, end, bindex, 0)
+        count = len(stmts)
+    except parser.ParseError:
+        count = 0
+        for start, end in bounds:
+            piece = cleaned[start:end]
+            if not piece.strip(" \t\r\n;"):
+                continue
+            try:
+                sub = json.loads(parser.parse_sql_json(piece))
+            except parser.ParseError as exc:
+                offset = start + ByteIndex(piece).char_offset(_error_offset(exc))
+                ctx.problems.append(
+                    Problem(
+                        "parse",
+                        f"SQL syntax error: {_error_message(exc)}; this statement was skipped, "
+                        "the rest of the file was read",
+                        lines.span(path, offset, offset + 1),
+                    )
+                )
+                continue
+            sub_index = ByteIndex(piece)
+            for raw in sub.get("stmts", []):
+                s_b = raw.get("stmt_location", 0)
+                e_b = s_b + raw["stmt_len"] if raw.get("stmt_len") else None
+                s_c = start + sub_index.char_offset(s_b)
+                e_c = start + sub_index.char_offset(e_b) if e_b is not None else end
+                ctx.statement(raw.get("stmt", {}), cleaned, s_c, e_c, sub_index, start)
+                count += 1
+    except RecursionError:
+        ctx.problems.append(Problem("parse", "SQL nesting is too deep to read", Span.point(path, 1)))
+    return SqlFile(path, tuple(ctx.events), tuple(ctx.problems), count, tuple(ctx.secret_spans))
+
+
+def _error_offset(exc: Exception) -> int:
+    args = getattr(exc, "args", ())
+    if len(args) > 1 and isinstance(args[1], int):
+        return max(0, args[1] - 1)
+    return 0
+
+
+def _error_message(exc: Exception) -> str:
+    args = getattr(exc, "args", ())
+    return str(args[0]) if args else "invalid SQL"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Statement -> event
+
+
+_ATTR_NAMES = {
+    "superuser": "superuser",
+    "createrole": "createrole",
+    "createdb": "createdb",
+    "canlogin": "login",
+    "isreplication": "replication",
+    "bypassrls": "bypassrls",
+    "inherit": "inherit",
+}
+
+_OBJTYPES = {
+    "OBJECT_TABLE": "table",
+    "OBJECT_SCHEMA": "schema",
+    "OBJECT_DATABASE": "database",
+    "OBJECT_SEQUENCE": "sequence",
+    "OBJECT_FUNCTION": "function",
+    "OBJECT_PROCEDURE": "procedure",
+    "OBJECT_ROUTINE": "routine",
+    "OBJECT_TYPE": "type",
+    "OBJECT_FOREIGN_TABLE": "table",
+    "OBJECT_VIEW": "table",
+    "OBJECT_MATVIEW": "table",
+}
+
+
+def qualified(rangevar: dict[str, Any]) -> str:
+    """schema.name with PostgreSQL's default schema for unqualified names (search_path assumed default)."""
+    schema = rangevar.get("schemaname") or "public"
+    return f"{schema}.{rangevar.get('relname', '')}"
+
+
+def _rolespec(spec: dict[str, Any]) -> str:
+    inner = spec.get("RoleSpec", spec)
+    kind = inner.get("roletype", "ROLESPEC_CSTRING")
+    if kind == "ROLESPEC_CSTRING":
+        return str(inner.get("rolename", ""))
+    if kind == "ROLESPEC_PUBLIC":
+        return "public"
+    return {"ROLESPEC_CURRENT_USER": "current_user", "ROLESPEC_SESSION_USER": "session_user",
+            "ROLESPEC_CURRENT_ROLE": "current_user"}.get(kind, "current_user")
+
+
+def _defelem_value(arg: Any) -> str:
+    if not isinstance(arg, dict):
+        return ""
+    if "String" in arg:
+        return str(arg["String"].get("sval", ""))
+    if "Integer" in arg:
+        return str(arg["Integer"].get("ival", 0))
+    if "Boolean" in arg:
+        return "true" if arg["Boolean"].get("boolval") else "false"
+    if "Float" in arg:
+        return str(arg["Float"].get("fval", ""))
+    if "TypeName" in arg:
+        return ".".join(_strings(arg["TypeName"].get("names", [])))
+    if "List" in arg:
+        return ",".join(_defelem_value(x) for x in arg["List"].get("items", []))
+    if "A_Const" in arg:
+        return _const(arg["A_Const"])
+    return ""
+
+
+def _const(c: dict[str, Any]) -> str:
+    for key, inner in (("sval", "sval"), ("ival", "ival"), ("fval", "fval"), ("boolval", "boolval")):
+        if key in c:
+            v = c[key].get(inner, 0 if key == "ival" else False if key == "boolval" else "")
+            if key == "boolval":
+                return "true" if v else "false"
+            return str(v)
+    return ""
+
+
+def _strings(items: list[Any]) -> list[str]:
+    return [str(x["String"].get("sval", "")) for x in items if isinstance(x, dict) and "String" in x]
+
+
+def _defelems(options: list[Any]) -> list[dict[str, Any]]:
+    return [o["DefElem"] for o in options or [] if isinstance(o, dict) and "DefElem" in o]
+
+
+def _password_kind(value: str | None) -> str:
+    if value is None:
+        return "null"
+    if value and set(value) == {VAR_MARK}:
+        return "variable"
+    if value.startswith(("SCRAM-SHA-256$", "md5")) and len(value) >= 35:
+        return "hashed"
+    return "literal"
+
+
+class _Ctx:
+    def __init__(self, path: str, lines: LineIndex) -> None:
+        self.path = path
+        self.lines = lines
+        self.events: list[Event] = []
+        self.problems: list[Problem] = []
+        self.secret_spans: list[Span] = []
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    def _span(self, text: str, start: int, end: int) -> Span:
+        # Trim leading whitespace/comments so the span starts at the statement keyword.
+        while start < end and text[start].isspace():
+            start += 1
+        while start < end and text.startswith("--", start):
+            nl = text.find("\n", start)
+            start = end if nl < 0 else nl + 1
+            while start < end and text[start].isspace():
+                start += 1
+        stop = end
+        while stop > start and text[stop - 1] in " \t\r\n;":
+            stop -= 1
+        return self.lines.span(self.path, start, max(stop, start + 1))
+
+    def _at(self, bindex: ByteIndex, base: int, byte_loc: int | None, length: int = 1) -> Span:
+        if byte_loc is None or byte_loc < 0:
+            return Span.point(self.path, 1)
+        off = base + bindex.char_offset(byte_loc)
+        return self.lines.span(self.path, off, off + max(length, 1))
+
+    # -- dispatch -----------------------------------------------------------------------------------------
+
+    def statement(self, stmt: dict[str, Any], text: str, start: int, end: int, bindex: ByteIndex,
+                  base: int) -> None:
+        if not stmt:
+            return
+        kind, node = next(iter(stmt.items()))
+        handler = getattr(self, f"_{kind}", None)
+        if handler is None:
+            return
+        span = self._span(text, start, end)
+        handler(node, span, text, start, end, bindex, base)
+
+    # -- roles ---------------------------------------------------------------------------------------------
+
+    def _role_options(self, options: list[Any], bindex: ByteIndex, base: int,
+                      text: str) -> tuple[list[tuple[str, bool]], str | None, Span | None, dict[str, list[str]]]:
+        attrs: list[tuple[str, bool]] = []
+        password: str | None = None
+        pw_span: Span | None = None
+        lists: dict[str, list[str]] = {"addroleto": [], "rolemembers": [], "adminmembers": []}
+        for d in _defelems(options):
+            name = d.get("defname", "")
+            if name in _ATTR_NAMES:
+                arg = d.get("arg")
+                value = bool(arg.get("Boolean", {}).get("boolval", False)) if isinstance(arg, dict) else True
+                attrs.append((_ATTR_NAMES[name], value))
+            elif name == "password":
+                arg = d.get("arg")
+                raw = arg.get("String", {}).get("sval", "") if isinstance(arg, dict) else None
+                password = _password_kind(raw)
+                loc = d.get("arg_location", -1)
+                if loc is not None and loc >= 0:
+                    pw_span = self._literal_span(text, base + bindex.char_offset(loc))
+                else:
+                    pw_span = self._at(bindex, base, d.get("location"), 8)
+                if password in ("literal", "hashed") and pw_span is not None:
+                    self.secret_spans.append(pw_span)
+            elif name in lists:
+                arg = d.get("arg", {})
+                items = arg.get("List", {}).get("items", []) if isinstance(arg, dict) else []
+                lists[name] = [_rolespec(x) for x in items]
+        return attrs, password, pw_span, lists
+
+    def _literal_span(self, text: str, off: int) -> Span:
+        """Span of the string literal starting at `off` (quotes included)."""
+        end = off + 1
+        if off < len(text) and text[off] in "'\"":
+            end = _skip_quoted(text, off, text[off], backslash=False)
+        elif off < len(text) and text[off] in "eE" and off + 1 < len(text) and text[off + 1] == "'":
+            end = _skip_quoted(text, off + 1, "'", backslash=True)
+        return self.lines.span(self.path, off, end)
+
+    def _CreateRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                        bindex: ByteIndex, base: int) -> None:
+        attrs, password, pw_span, lists = self._role_options(node.get("options", []), bindex, base, text)
+        if node.get("stmt_type") == "ROLESTMT_USER" and not any(a == "login" for a, _ in attrs):
+            attrs.insert(0, ("login", True))
+        self.events.append(RoleCreate(span, str(node.get("role", "")), tuple(attrs), password, pw_span,
+                                      tuple(lists["addroleto"]), tuple(lists["rolemembers"]),
+                                      tuple(lists["adminmembers"])))
+
+    def _AlterRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                       bindex: ByteIndex, base: int) -> None:
+        attrs, password, pw_span, lists = self._role_options(node.get("options", []), bindex, base, text)
+        name = _rolespec(node.get("role", {}))
+        if lists["rolemembers"]:
+            # ALTER GROUP g ADD/DROP USER u is an AlterRoleStmt with rolemembers.
+            self.events.append(RoleGrant(span, (name,), tuple(lists["rolemembers"]),
+                                         node.get("action", 1) == 1, None, None, None))
+        if attrs or password is not None:
+            self.events.append(RoleAlter(span, name, tuple(attrs), password, pw_span))
+
+    def _AlterRoleSetStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                          bindex: ByteIndex, base: int) -> None:
+        if node.get("database"):
+            # ALTER ROLE r IN DATABASE d SET ...: still applies to the replication session on that database.
+            pass
+        setstmt = node.get("setstmt", {})
+        name = _rolespec(node.get("role", {})) if node.get("role") else "all"
+        kind = setstmt.get("kind", "")
+        param = str(setstmt.get("name", "")).lower()
+        value: str | None = None
+        if kind == "VAR_SET_VALUE":
+            value = ",".join(_const(a.get("A_Const", {})) for a in setstmt.get("args", []))
+        elif kind == "VAR_SET_DEFAULT":
+            value = None
+        elif kind == "VAR_RESET_ALL":
+            param = "*"
+        self.events.append(RoleSetting(span, name, param, value))
+
+    def _RenameStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                    bindex: ByteIndex, base: int) -> None:
+        rtype = node.get("renameType")
+        if rtype == "OBJECT_ROLE":
+            self.events.append(RoleRename(span, str(node.get("subname", "")), str(node.get("newname", ""))))
+        elif rtype == "OBJECT_TABLE" and node.get("relation"):
+            self.events.append(TableRename(span, qualified(node["relation"]), str(node.get("newname", ""))))
+        elif rtype == "OBJECT_PUBLICATION":
+            obj = node.get("object", {})
+            old = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
+            self.events.append(PublicationAlter(span, old, "rename", (), (), (), str(node.get("newname", ""))))
+
+    def _DropRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                      bindex: ByteIndex, base: int) -> None:
+        self.events.append(RoleDrop(span, tuple(_rolespec(r) for r in node.get("roles", []))))
+
+    def _GrantRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                       bindex: ByteIndex, base: int) -> None:
+        roles = tuple(str(r.get("AccessPriv", {}).get("priv_name", "")) for r in node.get("granted_roles", []))
+        grantees = tuple(_rolespec(r) for r in node.get("grantee_roles", []))
+        opts: dict[str, bool] = {}
+        for d in _defelems(node.get("opt", [])):
+            arg = d.get("arg")
+            opts[d.get("defname", "")] = (
+                bool(arg.get("Boolean", {}).get("boolval", False)) if isinstance(arg, dict) else True
+            )
+        if node.get("admin_opt"):  # older libpg_query versions
+            opts["admin"] = True
+        self.events.append(RoleGrant(span, roles, grantees, bool(node.get("is_grant", False)),
+                                     opts.get("admin"), opts.get("inherit"), opts.get("set")))
+
+    # -- privileges ----------------------------------------------------------------------------------------
+
+    def _GrantStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                   bindex: ByteIndex, base: int) -> None:
+        self.events.append(self._grant(node, span))
+
+    def _grant(self, node: dict[str, Any], span: Span) -> PrivGrant:
+        objtype = _OBJTYPES.get(node.get("objtype", ""), str(node.get("objtype", "")).lower())
+        privs = tuple(str(p.get("AccessPriv", {}).get("priv_name", "all")).upper()
+                      for p in node.get("privileges", []) or []) or ("ALL",)
+        objects: list[str] = []
+        schemas: list[str] = []
+        target = node.get("targtype", "ACL_TARGET_OBJECT")
+        for obj in node.get("objects", []) or []:
+            if "RangeVar" in obj:
+                objects.append(qualified(obj["RangeVar"]))
+            elif "String" in obj:
+                if target == "ACL_TARGET_ALL_IN_SCHEMA":
+                    schemas.append(str(obj["String"].get("sval", "")))
+                else:
+                    objects.append(str(obj["String"].get("sval", "")))
+            elif "ObjectWithArgs" in obj:
+                objects.append(".".join(_strings(obj["ObjectWithArgs"].get("objname", []))))
+        grantees = tuple(_rolespec(g) for g in node.get("grantees", []))
+        return PrivGrant(span, bool(node.get("is_grant", False)), privs, objtype, tuple(objects),
+                         tuple(schemas), grantees)
+
+    def _AlterDefaultPrivilegesStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                                    bindex: ByteIndex, base: int) -> None:
+        roles: list[str] = []
+        schemas: list[str] = []
+        for d in _defelems(node.get("options", [])):
+            items = d.get("arg", {}).get("List", {}).get("items", [])
+            if d.get("defname") == "roles":
+                roles = [_rolespec(x) for x in items]
+            elif d.get("defname") == "schemas":
+                schemas = _strings(items)
+        grant = self._grant(node.get("action", {}), span)
+        self.events.append(DefaultPrivs(span, grant.is_grant, tuple(roles), tuple(schemas), grant.objtype,
+                                        grant.privileges, grant.grantees))
+
+    # -- tables --------------------------------------------------------------------------------------------
+
+    def _CreateStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                    bindex: ByteIndex, base: int) -> None:
+        rel = node.get("relation", {})
+        has_pk = False
+        for elt in node.get("tableElts", []) or []:
+            if "ColumnDef" in elt:
+                for c in elt["ColumnDef"].get("constraints", []) or []:
+                    if c.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY":
+                        has_pk = True
+            elif elt.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY":
+                has_pk = True
+        parents = node.get("inhRelations") or []
+        partition_of = qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
+        self.events.append(TableCreate(span, qualified(rel), has_pk, partition_of,
+                                       bool(node.get("if_not_exists"))))
+
+    def _CreateTableAsStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                           bindex: ByteIndex, base: int) -> None:
+        into = node.get("into", {}).get("IntoClause", node.get("into", {}))
+        rel = into.get("rel", {})
+        if rel and node.get("objtype", "OBJECT_TABLE") == "OBJECT_TABLE":
+            self.events.append(TableCreate(span, qualified(rel), False, None, bool(node.get("if_not_exists"))))
+
+    def _AlterTableStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                        bindex: ByteIndex, base: int) -> None:
+        if node.get("objtype", "OBJECT_TABLE") not in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"):
+            return
+        actions: list[tuple[str, str]] = []
+        for cmd in node.get("cmds", []):
+            c = cmd.get("AlterTableCmd", {})
+            sub = c.get("subtype", "")
+            if sub == "AT_EnableRowSecurity":
+                actions.append(("rls", "enable"))
+            elif sub == "AT_DisableRowSecurity":
+                actions.append(("rls", "disable"))
+            elif sub == "AT_ForceRowSecurity":
+                actions.append(("rls", "force"))
+            elif sub == "AT_NoForceRowSecurity":
+                actions.append(("rls", "noforce"))
+            elif sub == "AT_ReplicaIdentity":
+                ident = c.get("def", {}).get("ReplicaIdentityStmt", {})
+                actions.append(("replica_identity", str(ident.get("identity_type", "d"))))
+            elif sub == "AT_ChangeOwner":
+                actions.append(("owner", _rolespec(c.get("newowner", {}))))
+            elif sub in ("AT_AddConstraint", "AT_AddIndex"):
+                con = c.get("def", {}).get("Constraint", {})
+                if con.get("contype") == "CONSTR_PRIMARY":
+                    actions.append(("add_pk", ""))
+            elif sub == "AT_DropConstraint":
+                actions.append(("drop_constraint", str(c.get("name", ""))))
+        if actions:
+            self.events.append(TableAlter(span, qualified(node.get("relation", {})), tuple(actions)))
+
+    def _AlterOwnerStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                        bindex: ByteIndex, base: int) -> None:
+        if node.get("objectType") == "OBJECT_PUBLICATION":
+            obj = node.get("object", {})
+            name = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
+            self.events.append(PublicationAlter(span, name, "owner", (), (), ()))
+
+    def _CreatePolicyStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                          bindex: ByteIndex, base: int) -> None:
+        self.events.append(PolicyCreate(span, qualified(node.get("table", {})),
+                                        str(node.get("policy_name", ""))))
+
+    def _CreateSchemaStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                          bindex: ByteIndex, base: int) -> None:
+        auth = node.get("authrole")
+        name = node.get("schemaname") or (_rolespec(auth) if auth else "")
+        self.events.append(SchemaCreate(span, str(name), _rolespec(auth) if auth else None))
+
+    def _DropStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                  bindex: ByteIndex, base: int) -> None:
+        rtype = node.get("removeType")
+        objects = node.get("objects", [])
+        if rtype == "OBJECT_TABLE":
+            names: list[str] = []
+            for obj in objects:
+                parts = _strings(obj.get("List", {}).get("items", []))
+                if parts:
+                    names.append(".".join(parts) if len(parts) > 1 else f"public.{parts[0]}")
+            self.events.append(TableDrop(span, tuple(names)))
+        elif rtype == "OBJECT_PUBLICATION":
+            self.events.append(PublicationDrop(span, tuple(_strings(objects))))
+        elif rtype == "OBJECT_SUBSCRIPTION":
+            self.events.append(SubscriptionDrop(span, tuple(_strings(objects))))
+
+    # -- publications and subscriptions --------------------------------------------------------------------
+
+    def _pubobjects(self, objs: list[Any]) -> tuple[list[str], list[str]]:
+        tables: list[str] = []
+        schemas: list[str] = []
+        for o in objs or []:
+            spec = o.get("PublicationObjSpec", {})
+            kind = spec.get("pubobjtype", "")
+            if kind == "PUBLICATIONOBJ_TABLE":
+                rel = spec.get("pubtable", {}).get("relation", {})
+                tables.append(qualified(rel))
+            elif kind == "PUBLICATIONOBJ_TABLES_IN_SCHEMA":
+                schemas.append(str(spec.get("name", "")))
+            elif kind == "PUBLICATIONOBJ_TABLES_IN_CUR_SCHEMA":
+                schemas.append("public")
+            elif kind == "PUBLICATIONOBJ_CONTINUATION":
+                # A bare name after a TABLE / TABLES IN SCHEMA item continues the previous kind.
+                if spec.get("pubtable"):
+                    tables.append(qualified(spec["pubtable"].get("relation", {})))
+                elif spec.get("name"):
+                    (schemas if schemas and not tables else tables).append(
+                        str(spec["name"]) if schemas and not tables else f"public.{spec['name']}")
+        return tables, schemas
+
+    @staticmethod
+    def _options(options: list[Any]) -> tuple[tuple[str, str], ...]:
+        return tuple((str(d.get("defname", "")).lower(), _defelem_value(d.get("arg")))
+                     for d in _defelems(options))
+
+    def _CreatePublicationStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                               bindex: ByteIndex, base: int) -> None:
+        tables, schemas = self._pubobjects(node.get("pubobjects", []))
+        self.events.append(PublicationCreate(span, str(node.get("pubname", "")),
+                                             bool(node.get("for_all_tables")), tuple(tables), tuple(schemas),
+                                             self._options(node.get("options", []))))
+
+    def _AlterPublicationStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                              bindex: ByteIndex, base: int) -> None:
+        name = str(node.get("pubname", ""))
+        options = self._options(node.get("options", []))
+        if options:
+            self.events.append(PublicationAlter(span, name, "options", (), (), options))
+            return
+        tables, schemas = self._pubobjects(node.get("pubobjects", []))
+        action = {"AP_AddObjects": "add", "AP_DropObjects": "drop", "AP_SetObjects": "set"}.get(
+            node.get("action", "AP_AddObjects"), "add")
+        self.events.append(PublicationAlter(span, name, action, tuple(tables), tuple(schemas), ()))
+
+    def _option_spans(self, options: list[Any], bindex: ByteIndex, base: int) -> tuple[tuple[str, Span], ...]:
+        out: list[tuple[str, Span]] = []
+        for d in _defelems(options):
+            name = str(d.get("defname", "")).lower()
+            out.append((name, self._at(bindex, base, d.get("location"), len(name))))
+        return tuple(out)
+
+    def _CreateSubscriptionStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                                bindex: ByteIndex, base: int) -> None:
+        raw = str(node.get("conninfo", ""))
+        loc = node.get("conninfo_location")
+        conn_span = (self._literal_span(text, base + bindex.char_offset(loc))
+                     if isinstance(loc, int) and loc >= 0 else span)
+        info = parse_conninfo(raw)
+        if info.has_password:
+            self.secret_spans.append(conn_span)
+        self.events.append(SubscriptionCreate(
+            span, str(node.get("subname", "")), info, conn_span,
+            tuple(_strings(node.get("publication", []))),
+            self._options(node.get("options", [])), self._option_spans(node.get("options", []), bindex, base)))
+
+    def _AlterSubscriptionStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                               bindex: ByteIndex, base: int) -> None:
+        info = parse_conninfo(str(node["conninfo"])) if node.get("conninfo") else None
+        if info is not None and info.has_password:
+            self.secret_spans.append(span)
+        pubs = tuple(_strings(node.get("publication", []))) if node.get("publication") else None
+        self.events.append(SubscriptionAlter(
+            span, str(node.get("subname", "")), self._options(node.get("options", [])),
+            self._option_spans(node.get("options", []), bindex, base), info, pubs))
+
+    # -- server settings and session -----------------------------------------------------------------------
+
+    def _AlterSystemStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                         bindex: ByteIndex, base: int) -> None:
+        s = node.get("setstmt", {})
+        kind = s.get("kind", "")
+        if kind == "VAR_RESET_ALL":
+            self.events.append(SystemSet(span, "*", None))
+            return
+        value = None
+        if kind == "VAR_SET_VALUE":
+            value = ",".join(_const(a.get("A_Const", {})) for a in s.get("args", []))
+        self.events.append(SystemSet(span, str(s.get("name", "")).lower(), value))
+
+    def _VariableSetStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                         bindex: ByteIndex, base: int) -> None:
+        name = str(node.get("name", "")).lower()
+        if name not in ("role", "session_authorization"):
+            return
+        kind = node.get("kind", "")
+        if kind == "VAR_SET_VALUE":
+            args = node.get("args", [])
+            role = _const(args[0].get("A_Const", {})) if args else ""
+            self.events.append(SetRole(span, role or None))
+        else:
+            self.events.append(SetRole(span, None))
+
+    def _DoStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
+                bindex: ByteIndex, base: int) -> None:
+        body = ""
+        lang = "plpgsql"
+        body_loc: int | None = None
+        for d in _defelems(node.get("args", [])):
+            if d.get("defname") == "as":
+                body = str(d.get("arg", {}).get("String", {}).get("sval", ""))
+                body_loc = d.get("arg_location")
+            elif d.get("defname") == "language":
+                lang = _defelem_value(d.get("arg")).lower()
+        if lang != "plpgsql" or not body:
+            return
+        # Where the body's first character sits in the file (after the opening dollar quote).
+        body_start = text.find(body, start, end)
+        if body_start < 0 and isinstance(body_loc, int):
+            body_start = base + bindex.char_offset(body_loc)
+        if body_start < 0:
+            body_start = start
+        for stmt_text, offset in _plpgsql_statements(body):
+            self._nested(stmt_text, body_start + offset, text)
+
+    def _nested(self, stmt_text: str, file_offset: int, text: str) -> None:
+        """Parse one SQL statement found in a DO block and record its events at its place in the file."""
+        from pglast import parser
+
+        try:
+            tree = json.loads(parser.parse_sql_json(stmt_text))
+        except (parser.ParseError, RecursionError):
+            return  # dynamic or partial SQL: nothing we can know statically
+        sub_index = ByteIndex(stmt_text)
+        for raw in tree.get("stmts", []):
+            s_b = raw.get("stmt_location", 0)
+            e_b = s_b + raw["stmt_len"] if raw.get("stmt_len") else None
+            s_c = file_offset + sub_index.char_offset(s_b)
+            e_c = file_offset + (sub_index.char_offset(e_b) if e_b is not None else len(stmt_text))
+            # Offsets inside the nested statement are relative to it: give a ByteIndex of the piece and base.
+            self.statement(raw.get("stmt", {}), text, s_c, e_c, sub_index, file_offset)
+
+
+def _plpgsql_statements(body: str) -> list[tuple[str, int]]:
+    """SQL statements in a PL/pgSQL block: plain statements and EXECUTE of a single string literal.
+
+    Returns (statement text, offset of the statement in `body`). Uses the PL/pgSQL parser when it can, and
+    locates each statement's text in the body (the parser reports line numbers, not offsets).
+    """
+    from pglast import parser
+
+    wrapper = "CREATE FUNCTION replint_do() RETURNS void LANGUAGE plpgsql AS $replint$" + body + "$replint$"
+    try:
+        tree = json.loads(parser.parse_plpgsql_json(wrapper))
+    except Exception:  # noqa: BLE001 - any failure means "cannot know statically", never a crash
+        return []
+    found: list[tuple[str, int]] = []
+    cursor = 0
+
+    def visit(node: Any) -> None:
+        nonlocal cursor
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "PLpgSQL_stmt_execsql":
+                    query = value.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query", "")
+                    add(str(query))
+                elif key == "PLpgSQL_stmt_dynexecute":
+                    query = str(value.get("query", {}).get("PLpgSQL_expr", {}).get("query", "")).strip()
+                    if len(query) >= 2 and query[0] == "'" and query[-1] == "'" and "'" not in query[1:-1].replace(
+                            "''", ""):
+                        literal = query[1:-1]
+                        pos = body.find(query, cursor)
+                        if pos >= 0:
+                            found.append((literal.replace("''", "'"), pos + 1))
+                            cursor = pos + len(query)
+                else:
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    def add(query: str) -> None:
+        nonlocal cursor
+        if not query:
+            return
+        pos = body.find(query, cursor)
+        if pos < 0:
+            pos = body.find(query)
+        if pos >= 0:
+            found.append((query, pos))
+            cursor = pos + len(query)
+
+    visit(tree)
+    return found

@@ -1,0 +1,93 @@
+"""Source locations. Every fact in the model carries the span it was read from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A 1-based, inclusive region of a file; `path` is relative to the project root (POSIX)."""
+
+    path: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @staticmethod
+    def point(path: str, line: int, col: int = 1) -> Span:
+        return Span(path, line, col, line, col)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.col,
+            "end_line": self.end_line,
+            "end_column": self.end_col,
+        }
+
+
+def span_from_dict(d: Any) -> Span | None:
+    """Inverse of `Span.to_dict`, used on values coming back from CEL."""
+    if not isinstance(d, dict):
+        return None
+    try:
+        return Span(
+            str(d["path"]),
+            int(d["line"]),
+            int(d.get("column", 1)),
+            int(d.get("end_line", d["line"])),
+            int(d.get("end_column", d.get("column", 1))),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class LineIndex:
+    """Maps offsets in a text to 1-based (line, column). Columns count characters, not bytes."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self._starts.append(i + 1)
+        self._text = text
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self._text)))
+        lo, hi = 0, len(self._starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, offset - self._starts[lo] + 1
+
+    def span(self, path: str, start: int, end: int) -> Span:
+        """Span for the character range [start, end)."""
+        line, col = self.position(start)
+        end_line, end_col = self.position(max(start, end - 1))
+        return Span(path, line, col, end_line, end_col)
+
+
+class ByteIndex:
+    """Converts UTF-8 byte offsets (what libpg_query reports) to character offsets."""
+
+    def __init__(self, text: str) -> None:
+        self._ascii = text.isascii()
+        self._map: list[int] = []
+        if not self._ascii:
+            for i, ch in enumerate(text):
+                self._map.extend([i] * len(ch.encode("utf-8")))
+            self._map.append(len(text))
+
+    def char_offset(self, byte_offset: int) -> int:
+        if self._ascii:
+            return byte_offset
+        if byte_offset >= len(self._map):
+            return self._map[-1]
+        return self._map[max(0, byte_offset)]
