@@ -387,7 +387,7 @@ def read_sql(path: str, text: str) -> SqlFile:
 def _error_offset(exc: Exception) -> int:
     args = getattr(exc, "args", ())
     if len(args) > 1 and isinstance(args[1], int):
-        return max(0, args[1] - 1)
+        return max(0, args[1])  # libpg_query reports a 0-based byte offset
     return 0
 
 

@@ -1,0 +1,462 @@
+"""Secret masking used by every renderer (DESIGN §8: never print a secret).
+
+Messages are built without secret values, but snippets show raw file lines, so every line a renderer prints
+goes through `mask_line`. Readers that know exactly where a secret is (e.g. `api.tokens[0]`, or a YAML block
+scalar that no single-line pattern can recognise) hand its span to `mask_spans` / `mask_line_mapped`.
+
+Masking errs on the side of hiding too much: when a value's end is ambiguous we mask to the farthest
+plausible end. A secret is always replaced by the fixed `MASK`, never by something of the same length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from lint.span import Span
+
+MASK = "****"
+
+Range = tuple[int, int]  # [start, end) character offsets within one line
+
+
+@dataclass(frozen=True)
+class MaskedLine:
+    """A masked line plus the mapping from raw to masked columns, so carets still point at the right text."""
+
+    text: str
+    ranges: tuple[Range, ...]  # merged, sorted ranges of the *raw* line that were replaced by MASK
+
+    def column(self, raw_col: int, *, end: bool = False) -> int:
+        """Map a 1-based raw column to the masked line; inside a masked range, to the mask's first (or,
+        with `end=True`, last) character — never to a position that would reveal the secret's length."""
+        idx = raw_col - 1
+        shift = 0
+        for start, stop in self.ranges:
+            if idx >= stop:
+                shift += len(MASK) - (stop - start)
+            elif idx >= start:
+                return start + shift + (len(MASK) if end else 1)
+            else:
+                break
+        return idx + shift + 1
+
+
+# --- references: values that name where a secret lives rather than containing it -----------------------
+
+# `${file:/path:key}`, `${env:NAME}` (Kafka ConfigProviders), `${NAME}` (compose/shell interpolation),
+# `{{ .Values.x }}` (Helm/Jinja templates). Only a value that is *entirely* a reference counts.
+_REFERENCE = re.compile(r"\$\{[^{}\s]+\}|\{\{[^{}]*\}\}")
+# A zero-argument call in JS-like inline objects, e.g. mongosh `pwd: passwordPrompt()`.
+_CALL = re.compile(r"[A-Za-z_$][\w$.]*\(\s*\)")
+
+
+def is_reference(value: str) -> bool:
+    """True when `value` is wholly an indirection such as `${file:/p:key}` or `{{ .Values.pw }}`."""
+    return _REFERENCE.fullmatch(value.strip()) is not None
+
+
+# --- secret-bearing key names --------------------------------------------------------------------------
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SUFFIXES = ("password", "passwd", "secret", "token", "passphrase")
+_KEY_SUFFIXES = (
+    "api_key",
+    "apikey",
+    "deploy_key",
+    "private_key",
+    "secret_key",
+    "secret_access_key",
+    "signing_key",
+    "master_key",
+)
+# `secret_name`, `secret_file`, `secretKeyRef`: these *point at* a secret; showing them is useful.
+_POINTER_WORDS = frozenset({"file", "path", "dir", "name", "ref", "env", "id", "arn", "ttl"})
+
+
+def _normalise_key(key: str) -> str:
+    key = key.strip().strip("\"'")
+    key = _CAMEL.sub("_", key).lower()
+    return re.sub(r"[.\-\s]+", "_", key)
+
+
+def is_secret_key(key: str) -> bool:
+    """Does a config key name a secret value (`password`, `database.password`, `clientSecret`, `k`, ...)?
+
+    `password_encryption` / `password_required` (postgresql.conf, subscriptions) are settings, not secrets,
+    so only suffixes count for `password`; `secret_*` counts as a prefix too (`secret_access_key`).
+    """
+    if key.strip().strip("\"'") == "K":
+        return False  # JWK members are case-sensitive: only lower-case `k` is the HMAC secret
+    norm = _normalise_key(key)
+    words = [w for w in norm.split("_") if w]
+    if not words:
+        return False
+    if norm in {"k", "pwd", "tokens"} or words[-1] == "pwd" or norm.endswith("_tokens"):
+        return True  # `k`: the shared secret of a JWK with `kty: oct` (HMAC)
+    if norm.endswith(_SUFFIXES) or norm.endswith(_KEY_SUFFIXES):
+        return True
+    return words[0] == "secret" and words[-1] not in _POINTER_WORDS
+
+
+# --- scanning helpers ----------------------------------------------------------------------------------
+
+
+def _scan_quoted(line: str, i: int, *, backslash: bool = True) -> tuple[int, int]:
+    """`line[i]` is an opening quote; return the (start, end) of the quoted content.
+
+    Accepts the union of the escape conventions we meet (backslash escapes as in libpq, E'' strings, JSON
+    and YAML double quotes; doubled quotes as in SQL and YAML single quotes), so an escaped quote never ends
+    the value early. An unterminated string is masked to the end of the line. `backslash=False` is for YAML
+    single quotes, where a backslash is an ordinary character.
+    """
+    quote = line[i]
+    j = i + 1
+    n = len(line)
+    while j < n:
+        ch = line[j]
+        if ch == "\\" and backslash:
+            j += 2
+        elif ch == quote and j + 1 < n and line[j + 1] == quote:
+            j += 2
+        elif ch == quote:
+            return i + 1, j
+        else:
+            j += 1
+    return i + 1, n
+
+
+def _scan_sql_doubled(line: str, i: int) -> Range:
+    """A quoted conninfo value written inside a SQL literal, where its quotes are doubled: `''a b''`.
+
+    Ends at the next `''`, or at a lone `'` (the end of the SQL literal); `\\''` is an escaped quote.
+    """
+    j = i + 2
+    n = len(line)
+    while j < n:
+        if line[j] == "\\":
+            j += 3 if line.startswith("''", j + 1) else 2
+        elif line[j] == "'":
+            return i + 2, j
+        else:
+            j += 1
+    return i + 2, n
+
+
+def _scan_dollar(line: str, i: int) -> Range | None:
+    """`$tag$...$tag$` (PostgreSQL dollar quoting) starting at `i`; None when it is not a dollar quote."""
+    m = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$").match(line, i)
+    if m is None:
+        return None
+    close = line.find(m.group(), m.end())
+    return m.end(), (len(line) if close < 0 else close)
+
+
+def _skip_blanks(line: str, i: int) -> int:
+    while i < len(line) and line[i] in " \t":
+        i += 1
+    return i
+
+
+# --- detectors: each yields raw ranges to mask ---------------------------------------------------------
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# Characters that cannot be part of a URI even when written sloppily; with whitespace they end the scan.
+_URI_STOP = frozenset('"<>`')
+
+
+def _uri_ranges(line: str) -> Iterator[Range]:
+    """`scheme://user:PASS@host`: the password runs from the first ':' of the userinfo to the *last* '@'.
+
+    Passwords with a raw '@', '/', '?' or '#' are invalid URIs but common in practice (and some drivers use a
+    WHATWG parser that accepts them), so the userinfo ends at the last '@' before whitespace or a character
+    no URI can contain; that over-masks when a later '@' appears in the query string, never under-masks.
+    """
+    for m in _SCHEME.finditer(line):
+        start = m.end()
+        stop = start
+        while stop < len(line) and not line[stop].isspace() and line[stop] not in _URI_STOP:
+            stop += 1
+        at = line.rfind("@", start, stop)
+        if at < 0:
+            continue
+        colon = line.find(":", start, at)
+        if colon < 0 or is_reference(line[colon + 1 : at]):
+            continue  # user only (nothing secret) or `user:${PG_PASSWORD}@host`
+        yield colon + 1, at
+
+
+_CONNINFO = re.compile(r"(?<![\w.\-])(?:ssl)?password\s*=\s*", re.IGNORECASE)
+
+
+def _conninfo_ranges(line: str) -> Iterator[Range]:
+    """libpq keyword/value `password=...` and `sslpassword=...`, bare or inside a SQL or conf literal.
+
+    https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-KEYWORD-VALUE: a value is
+    either single-quoted (with `\\'` and `\\\\` escapes) or runs to whitespace (backslash still escapes).
+    """
+    for m in _CONNINFO.finditer(line):
+        i = m.end()
+        if i >= len(line):
+            continue
+        enclosing = _enclosing_quote(line, m.start())
+        if line[i] == "'":
+            if line.startswith("''", i):
+                # `CONNECTION '... password=''a b'' ...'`; a bare empty `password=''` over-masks, harmlessly
+                start, end = _scan_sql_doubled(line, i)
+                after = end + 2
+            else:
+                start, end = _scan_quoted(line, i)
+                after = end + 1
+            if after < len(line) and not line[after].isspace() and line[after] not in f"{enclosing or ''};,)":
+                # Text runs on after the closing quote: the quotes were not what they seemed (another layer
+                # of escaping, e.g. a conninfo inside a JSON or shell string), so mask on to the value's end.
+                end = _conninfo_unquoted_end(line, after, enclosing)
+        elif m.start() > 0 and line[m.start() - 1] in "?&":
+            # a URL query parameter (`jdbc:postgresql://h/db?user=u&password=x&ssl=true`)
+            start, end = i, _query_value_end(line, i)
+        else:
+            start, end = i, _conninfo_unquoted_end(line, i, enclosing)
+        if end > start and not is_reference(line[start:end]):
+            yield start, end
+
+
+def _query_value_end(line: str, i: int) -> int:
+    """A raw '&' or '#' cannot be part of a query value (it would be %26 / %23)."""
+    while i < len(line) and not line[i].isspace() and line[i] not in "&#\"<>`":
+        i += 1
+    return i
+
+
+def _enclosing_quote(line: str, before: int) -> str | None:
+    """The quote character of the literal the conninfo is probably written in (`CONNECTION '...'`,
+    `primary_conninfo = '...'`, `"host=... password=..."`): the nearest quote to the left of the keyword."""
+    single, double = line.rfind("'", 0, before), line.rfind('"', 0, before)
+    if single < 0 and double < 0:
+        return None
+    return "'" if single > double else '"'
+
+
+def _conninfo_unquoted_end(line: str, i: int, enclosing: str | None) -> int:
+    """End of an unquoted conninfo value: whitespace, or the closing quote of the enclosing literal.
+
+    A doubled enclosing quote (`''` in SQL) is an escaped quote and belongs to the value; any other quote
+    character is an ordinary password character.
+    """
+    n = len(line)
+    while i < n and not line[i].isspace():
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+        elif ch == enclosing and i + 1 < n and line[i + 1] == enclosing:
+            i += 2
+        elif ch == enclosing:
+            break
+        else:
+            i += 1
+    return min(i, n)
+
+
+_SQL_PASSWORD = re.compile(
+    r"\b(?:PASSWORD|IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY)\s+(?:[EU]&?)?(?=['$])", re.IGNORECASE
+)
+
+
+def _sql_ranges(line: str) -> Iterator[Range]:
+    """SQL `[ENCRYPTED] PASSWORD 'lit'`, `E'lit'`, `$$lit$$` and MySQL `IDENTIFIED [WITH p] BY 'lit'`.
+
+    psql variables (`PASSWORD :'pw'`, `:pw`) and `PASSWORD NULL` are not literals and do not match.
+    """
+    for m in _SQL_PASSWORD.finditer(line):
+        i = m.end()
+        if line[i] == "'":
+            yield _scan_quoted(line, i)
+        else:
+            rng = _scan_dollar(line, i)
+            if rng is not None:
+                yield rng
+
+
+# A key at the start of a line (YAML block mapping, list item, properties/.env line, commented-out line) or
+# after `{`, `,` or `(` (YAML flow mappings, JSON, mongosh object literals).
+_KEY = re.compile(
+    r"""(?:(?P<lead>^[ \t]*(?:(?:\#+|//|--)[ \t]*)?(?:-[ \t]+)?(?:export[ \t]+)?)|(?P<inline>[{,(][ \t]*))
+        (?P<key>"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z_][\w.\-]*)
+        [ \t]*(?P<sep>[:=])""",
+    re.VERBOSE,
+)
+_TAG = re.compile(r"!\S*")
+_ANCHOR = re.compile(r"[&*][^\s,\[\]{}]+[ \t]*")
+_BLOCK_INDICATOR = re.compile(r"[|>][+\-0-9]*[ \t]*(?:#.*)?$")
+_NULLS = frozenset({"null", "Null", "NULL", "~"})
+
+
+def _kv_ranges(line: str) -> Iterator[Range]:
+    """`password: hunter2`, `"database.password": "x"`, `PGPASSWORD=x`, `{user: u, pwd: "x"}`, ..."""
+    covered = 0  # a `,k:` inside a value already masked is text, not a key
+    for m in _KEY.finditer(line):
+        lead = m.group("lead") is not None
+        if m.start() < covered or (not lead and "{" not in line[: m.start() + 1]):
+            continue  # `,name:` outside any `{...}` is not a mapping key (e.g. inside a URI's userinfo)
+        if not is_secret_key(m.group("key")):
+            continue
+        if m.group("sep") == "=" and not lead:
+            continue  # inline `password=` is libpq conninfo, handled by `_conninfo_ranges`
+        rng = _kv_value(line, m.end(), m, lead)
+        if rng is not None and rng[1] > rng[0]:
+            covered = rng[1]
+            yield rng
+
+
+def _kv_value(line: str, i: int, m: re.Match[str], lead: bool) -> Range | None:
+    i = _skip_blanks(line, i)
+    if i >= len(line):
+        return None
+    json_like = not lead or m.group("key")[0] == '"'
+    if line[i] in "\"'":
+        return _kv_quoted(line, i, m.group("sep"), json_like=json_like)
+    if m.group("sep") == "=":
+        # properties / .env: no tags, anchors or comments after the value, so everything is the value
+        end = _unquoted_end(line, i, "=", json_like=False)
+        return None if is_reference(line[i:end]) else (i, end)
+    return _yaml_value(line, i, json_like=json_like, inline=not lead)
+
+
+def _kv_quoted(line: str, i: int, sep: str, *, json_like: bool) -> Range | None:
+    """A quoted value: mask between the quotes, keeping them, when they are syntax.
+
+    They are not when the string is unterminated or text runs on after it (`database.password="ab"cd` in a
+    properties file, which has no quoting): then the quotes belong to the secret and everything is masked.
+    """
+    # YAML and shell single quotes have no backslash escapes; a JS `'it\'s'` then looks run-on, and is
+    # masked whole below.
+    start, end = _scan_quoted(line, i, backslash=line[i] == '"')
+    if end >= len(line):
+        return i, len(line)
+    rest = line[end + 1 :]
+    closed = not rest.strip() or (sep == ":" and (rest[0] in " \t" and rest.lstrip()[0] == "#"))
+    if not closed and sep == ":" and json_like:
+        closed = rest.lstrip()[0] in ",}]"
+    if not closed:
+        return i, _unquoted_end(line, i, sep, json_like=False)
+    return None if is_reference(line[start:end]) else (start, end)
+
+
+def _yaml_value(line: str, i: int, *, json_like: bool, inline: bool) -> Range | None:
+    """The value after `key:` in YAML (block or flow), JSON or a JS object literal."""
+    tag = _TAG.match(line, i)
+    if tag is not None and tag.group() == "!env":
+        return None  # `!env PS_X`: PowerSync substitutes it at load time; it names a secret, not holds one
+    if tag is not None and tag.group().startswith("!!"):
+        i = _skip_blanks(line, tag.end())  # `!!str hunter2` is still a literal
+    anchor = _ANCHOR.match(line, i)
+    if anchor is not None and line[i] == "&" and anchor.end() < len(line):
+        i = anchor.end()  # `&name value`: the anchor is a label; an alias `*name` is masked like a value
+    if i >= len(line) or line[i] == "#" or _BLOCK_INDICATOR.match(line, i):
+        return None  # nothing on this line (nested mapping, comment, block scalar: readers give spans)
+    if line[i] in "\"'":
+        return _kv_quoted(line, i, ":", json_like=json_like)
+    if line[i] == "[":
+        close = line.rfind("]", i)
+        return i, (len(line) if close < 0 else close + 1)  # `tokens: [a, b]`: the whole flow list
+    if line[i] == "{":
+        return None  # a nested flow mapping; its own keys are matched separately
+    end = _unquoted_end(line, i, ":", json_like=json_like)
+    value = line[i:end]
+    if is_reference(value) or value in _NULLS or (inline and _CALL.fullmatch(value)):
+        return None
+    return i, end
+
+
+def _unquoted_end(line: str, i: int, sep: str, *, json_like: bool) -> int:
+    """End of a plain scalar: flow indicators end it in inline/JSON contexts, ` #` starts a YAML comment.
+
+    Properties and .env lines (`=`) have no trailing comments, so their value runs to the end of the line.
+    """
+    end = len(line)
+    if sep == ":":
+        comment = re.compile(r"[ \t]#").search(line, i)
+        if comment is not None:
+            end = comment.start()
+        if json_like:
+            flow = re.compile(r"[,}\]]").search(line, i, end)
+            if flow is not None:
+                end = flow.start()
+    while end > i and line[end - 1] in " \t\r":
+        end -= 1
+    return end
+
+
+_DETECTORS = (_uri_ranges, _conninfo_ranges, _sql_ranges, _kv_ranges)
+
+
+# --- applying ranges -----------------------------------------------------------------------------------
+
+
+def _merge(ranges: Iterable[Range]) -> tuple[Range, ...]:
+    merged: list[list[int]] = []
+    for start, end in sorted(r for r in ranges if r[1] > r[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((s, e) for s, e in merged)
+
+
+def _apply(line: str, ranges: tuple[Range, ...]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end in ranges:
+        parts.append(line[pos:start])
+        parts.append(MASK)
+        pos = end
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+def secret_ranges(line: str) -> tuple[Range, ...]:
+    """Merged [start, end) ranges of `line` that `mask_line` replaces."""
+    return _merge(r for detect in _DETECTORS for r in detect(line))
+
+
+def mask_line_mapped(line: str, extra: Iterable[Range] = ()) -> MaskedLine:
+    """`mask_line` plus a column map; `extra` adds known secret ranges (e.g. from reader spans)."""
+    n = len(line)
+    clamped = ((max(0, s), min(n, e)) for s, e in extra)
+    ranges = _merge([*(r for detect in _DETECTORS for r in detect(line)), *clamped])
+    return MaskedLine(_apply(line, ranges), ranges)
+
+
+def mask_line(line: str) -> str:
+    """Replace every secret recognisable on one line by `MASK`, keeping the surrounding syntax."""
+    return mask_line_mapped(line).text
+
+
+def span_ranges(spans: Iterable[Span], line_no: int, line: str) -> list[Range]:
+    """The parts of one line (1-based `line_no`) covered by inclusive spans; paths are not checked."""
+    content = len(line.rstrip("\r"))  # a span ending on the newline must not eat a CR either
+    out: list[Range] = []
+    for sp in spans:
+        if not sp.line <= line_no <= sp.end_line:
+            continue
+        start = sp.col - 1 if line_no == sp.line else 0
+        end = sp.end_col if line_no == sp.end_line else content
+        out.append((max(0, start), min(content, end)))
+    return out
+
+
+def mask_spans(text: str, spans: Iterable[Span]) -> str:
+    """Replace the characters each span covers by `MASK`, line by line, so line numbers stay valid.
+
+    A multi-line span masks each covered line part separately; newlines are never removed.
+    """
+    spans = list(spans)
+    if not spans:
+        return text
+    lines = text.split("\n")
+    for idx, line in enumerate(lines):
+        ranges = _merge(span_ranges(spans, idx + 1, line))
+        if ranges:
+            lines[idx] = _apply(line, ranges)
+    return "\n".join(lines)

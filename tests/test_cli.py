@@ -1,0 +1,121 @@
+"""The command line as a user meets it: exit codes, formats, errors with file:line, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from lint import __version__
+from lint.cli import main
+from tests.lintkit import ROOT, write_tree
+
+BAD = ROOT / "examples" / "powersync-supabase-bad"
+GOOD = ROOT / "examples" / "powersync-supabase-good"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"replint {__version__}"
+
+
+def test_bad_example_exits_1_and_good_example_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(BAD)]) == 1
+    assert main(["check", str(GOOD)]) == 0
+    assert main(["check", "--exit-zero", str(BAD)]) == 0
+
+
+def test_fail_on_threshold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"config.yaml": "replication:\n  connections:\n    - type: mongodb\n"
+                                         "      uri: !env PS_URI\nstorage:\n  type: mongodb\n"
+                                         "  uri: !env PS_STORAGE\n"})
+    assert main(["check", str(tmp_path)]) == 0  # only a warning
+    assert main(["check", "--fail-on", "warning", str(tmp_path)]) == 1
+
+
+def test_json_output_matches_the_documented_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--format", "json", str(BAD)])
+    doc = json.loads(capsys.readouterr().out)
+    schema = json.loads((ROOT / "schemas" / "findings-v1.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert doc["version"] == 1 and doc["summary"]["errors"] >= 2
+    rules = {f["rule"] for f in doc["findings"]}
+    assert {"sql-cdc-role-superuser", "cfg-storage-shares-source-server", "cfg-mongo-post-images-mode",
+            "xf-rls-requires-bypass-or-failclosed"} <= rules
+
+
+def test_no_secret_in_any_format(capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("text", "json"):
+        main(["check", "--format", fmt, str(BAD)])
+        out = capsys.readouterr()
+        assert "ps-local-dev-2024" not in out.out + out.err
+
+
+def test_explain_and_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "sql-cdc-role-superuser"]) == 0
+    out = capsys.readouterr().out
+    assert "Why" in out and "How to fix" in out and "GRANT ops_admin TO powersync_role" in out
+    assert main(["explain", "sql-cdc-role-superusr"]) == 2
+    assert "Did you mean: sql-cdc-role-superuser" in capsys.readouterr().err
+    assert main(["list-policies"]) == 0
+    assert "cfg-storage-shares-source-server" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    assert "path does not exist" in capsys.readouterr().err
+    assert main(["check", "--format", "xml", "."]) == 2
+    assert main([]) == 2
+
+
+def test_bad_policy_file_is_exit_2_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": "id: my-rule\ntitle: A title here\nseverity: error\nfor_each: roles\n"
+                                     "condition: role.superuser &&\nmessage: '\"x\"'\n"
+                                     "rationale: twenty characters at least\nremediation: do the right things\n"
+                                     "examples: {bad: {files: {a.sql: x}}, good: {files: {a.sql: x}}}\n"})
+    assert main(["check", "--policies", str(pol), str(GOOD)]) == 2
+    err = capsys.readouterr().err
+    assert f"{pol / 'my-rule.yaml'}:5:12: condition: CEL does not compile" in err
+
+
+def test_duplicate_policy_id_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pol = tmp_path / "pols"
+    pol.mkdir()
+    source = (ROOT / "policies" / "parse-error.yaml").read_text()
+    (pol / "parse-error.yaml").write_text(source)
+    assert main(["check", "--policies", str(pol), str(GOOD)]) == 2
+    assert "duplicate policy id 'parse-error'" in capsys.readouterr().err
+
+
+def test_unknown_config_key_is_exit_2_with_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / ".replint.yaml"
+    cfg.write_text("fail_on: warning\nrule:\n  x: {}\n")
+    assert main(["check", "--config", str(cfg), str(GOOD)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}:2:1: unknown key 'rule'" in err and "rules" in err
+
+
+def test_config_rules_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / ".replint.yaml"
+    cfg.write_text("rules:\n  sql-cdc-role-superuser: {enabled: false}\n"
+                   "  cfg-storage-shares-source-server: {severity: info}\n")
+    main(["check", "--config", str(cfg), "--format", "json", str(BAD)])
+    doc = json.loads(capsys.readouterr().out)
+    assert not any(f["rule"] == "sql-cdc-role-superuser" for f in doc["findings"])
+    assert {f["severity"] for f in doc["findings"] if f["rule"] == "cfg-storage-shares-source-server"} == {"info"}
+
+
+def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.sql": "\x7f\x80 garbage ;;; CREATE ROLE", "b.yaml": "replication: !!python/object:os.system x",
+                          "c.json": '{"replication": {"connections": [{"type": 5}]}}'})
+    proc = subprocess.run([sys.executable, "-m", "lint", "check", str(tmp_path)], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
