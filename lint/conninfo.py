@@ -181,6 +181,8 @@ _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "0.0.0.0", ""}
 
 def host_class(host: str) -> str:
     """'loopback', 'private' (RFC1918/ULA/link-local or a single-label name), 'socket' or 'public'."""
+    if host.strip() == "" or host.strip().startswith("/"):
+        return "socket"  # libpq: no host means the default Unix-domain socket
     h = canonical_host(host)
     if h == "loopback":
         return "loopback"

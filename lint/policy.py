@@ -54,7 +54,7 @@ class Policy:
     rationale: str
     remediation: str
     references: tuple[str, ...]
-    examples: dict[str, dict[str, str]]
+    examples: dict[str, Any]  # {bad|good: {description?, files: {path: content}}}
     aliases: tuple[str, ...]
     path: str  # where the file is (for messages)
     builtin: bool

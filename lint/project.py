@@ -17,7 +17,7 @@ from lint import model
 from lint.replay import replay
 from lint.sources import powersync, sql, syncrules
 from lint.span import Span
-from lint.yamlsrc import Problem, load_located
+from lint.yamlsrc import Located, Problem, load_located
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "env", "__pycache__", ".tox", ".nox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", "dist", "build", ".idea", ".vscode"}
@@ -119,7 +119,7 @@ def load(root: Path, targets: list[Path]) -> Loaded:
     sources: dict[str, str] = {}
     sql_files: list[sql.SqlFile] = []
     configs: list[powersync.PowerSyncConfig] = []
-    yaml_docs: dict[str, object] = {}
+    yaml_docs: dict[str, Located] = {}
     env: dict[str, tuple[str, str]] = {}
     secret_spans: list[Span] = []
     files = 0
@@ -170,10 +170,9 @@ def load(root: Path, targets: list[Path]) -> Loaded:
     sync_rules: dict[str, syncrules.SyncRules] = {}
     referenced: set[str] = set()
     for rel, doc in yaml_docs.items():
-        assert hasattr(doc, "data")
-        if not powersync.looks_like_config(doc.data):  # type: ignore[attr-defined]
+        if not powersync.looks_like_config(doc.data):
             continue
-        cfg = powersync.read_config(doc)  # type: ignore[arg-type]
+        cfg = powersync.read_config(doc)
         configs.append(cfg)
         secret_spans.extend(cfg.secret_spans)
         default_schema = _default_schema(cfg)
@@ -190,7 +189,7 @@ def load(root: Path, targets: list[Path]) -> Loaded:
             problems.extend(sync_rules[rel].problems)
     standalone: list[syncrules.SyncRules] = []
     for rel, doc in yaml_docs.items():
-        if rel in referenced or powersync.looks_like_config(doc.data):  # type: ignore[attr-defined]
+        if rel in referenced or powersync.looks_like_config(doc.data):
             continue
         rules = syncrules.read_sync_rules(rel, sources[rel], "public")
         problems.extend(rules.problems)

@@ -38,9 +38,9 @@ def span_from_dict(d: Any) -> Span | None:
         return Span(
             str(d["path"]),
             int(d["line"]),
-            int(d.get("column", 1)),
-            int(d.get("end_line", d["line"])),
-            int(d.get("end_column", d.get("column", 1))),
+            int(d.get("column") or 1),
+            int(d.get("end_line") or d["line"]),
+            int(d.get("end_column") or d.get("column") or 1),
         )
     except (KeyError, TypeError, ValueError):
         return None

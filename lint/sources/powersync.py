@@ -63,7 +63,7 @@ class PowerSyncConfig:
     sync_path_span: Span | None
     sync_content: tuple[str, int, int] | None  # inline content text, line offset, column offset
     secret_spans: tuple[Span, ...] = field(default=())
-    telemetry_sharing: tuple[bool, Span] | None = None
+    telemetry_sharing: tuple[bool | None, Span] | None = None
 
 
 def looks_like_config(data: object) -> bool:
@@ -110,7 +110,8 @@ def _validator_class() -> Any:
     keys = ("enum", "const", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
             "minLength", "maxLength", "format")
     overrides = {k: skip_env(Draft202012Validator.VALIDATORS[k]) for k in keys}
-    return validators.extend(Draft202012Validator, validators=overrides, type_checker=checker)
+    return validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, validators=overrides, type_checker=checker)
 
 
 def _describe_type(schema: dict[str, Any]) -> str:
@@ -250,7 +251,9 @@ def read_config(doc: Located) -> PowerSyncConfig:
     telemetry = None
     if isinstance(data.get("telemetry"), dict) and "disable_telemetry_sharing" in data["telemetry"]:
         value = data["telemetry"]["disable_telemetry_sharing"]
-        telemetry = (value is not True, doc.entry_at(("telemetry", "disable_telemetry_sharing")))
+        # An !env value is decided at deploy time: unknown here, so neither on nor off.
+        sharing = None if isinstance(value, EnvRef) else value is not True
+        telemetry = (sharing, doc.entry_at(("telemetry", "disable_telemetry_sharing")))
     return PowerSyncConfig(
         doc.path, variant, tuple(connections), storage, tuple(env_refs), tuple(flags), tuple(problems),
         sync_path, sync_path_span, sync_content, tuple(secret_spans), telemetry,
@@ -310,6 +313,11 @@ def _block_indent(doc: Located, key: str, span: Span) -> int:
 _INTERP_RE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:-][^}]*)?\}")
 
 
+def _is_placeholder(value: object) -> bool:
+    """True when a secret-looking value contains `${VAR}` (never expanded by PowerSync, but not a secret)."""
+    return isinstance(value, str) and _INTERP_RE.search(value) is not None
+
+
 def _string_interpolations(doc: Located, node: Any, ypath: YamlPath, problems: list[Problem]) -> None:
     """`${VAR}` in a value is passed to PowerSync literally: its YAML loader knows only `!env`."""
     if isinstance(node, dict):
@@ -323,17 +331,23 @@ def _string_interpolations(doc: Located, node: Any, ypath: YamlPath, problems: l
     elif isinstance(node, str) and _INTERP_RE.search(node):
         name = _INTERP_RE.search(node)
         var = name.group(0)[2:-1].split(":")[0].split("-")[0] if name else "VAR"
+        whole = name is not None and name.group(0) == node.strip()
+        suggestion = var if var.startswith("PS_") else "PS_" + var
+        advice = (f"write the value as `!env {suggestion}`" if whole else
+                  "`!env` replaces whole values only: put the complete value in one PS_ variable and write "
+                  "`!env PS_<NAME>`")
         problems.append(Problem(
             "env-interpolation",
-            f"{_dotted(ypath)} contains '${{{var}}}', which PowerSync does not expand: the literal text is used. "
-            f"Write the whole value as `!env {var if var.startswith('PS_') else 'PS_' + var}`",
+            f"{_dotted(ypath)} contains '${{{var}}}', which PowerSync does not expand: the literal text is used; "
+            + advice,
             doc.at(ypath)))
 
 
 def _connection_secrets(doc: Located, conn: RawConnection, flags: list[Flag], secret_spans: list[Span]) -> None:
     for key in SECRET_FIELDS:
         if key in conn.values and conn.values[key] not in (None, ""):
-            literal = isinstance(conn.values[key], str)
+            # `${VAR}` is a (broken) reference, reported by cfg-env-placeholder-literal, not a committed secret.
+            literal = isinstance(conn.values[key], str) and not _is_placeholder(conn.values[key])
             flags.append(Flag("secret", f"{_dotted(conn.ypath)}.{key}", conn.spans[key], literal))
             if literal:
                 secret_spans.append(conn.spans[key])
@@ -349,7 +363,7 @@ def _connection_secrets(doc: Located, conn: RawConnection, flags: list[Flag], se
     if isinstance(uri, str):
         from lint.conninfo import parse
 
-        if parse(uri).has_password:
+        if parse(uri).has_password and not _is_placeholder(uri.split("@", 1)[0]):
             flags.append(Flag("secret", f"{_dotted(conn.ypath)}.uri password", conn.spans["uri"], True))
             secret_spans.append(conn.spans["uri"])
     store = entry.get("object_storage")
@@ -373,7 +387,7 @@ def _settings_flags(doc: Located, data: dict[str, Any], connections: list[RawCon
     secret = auth.get("supabase_jwt_secret")
     if secret not in (None, ""):
         span = doc.at(("client_auth", "supabase_jwt_secret"))
-        literal = isinstance(secret, str)
+        literal = isinstance(secret, str) and not _is_placeholder(secret)
         flags.append(Flag("secret", "client_auth.supabase_jwt_secret", span, literal))
         if literal:
             secret_spans.append(span)

@@ -249,10 +249,10 @@ def preprocess(text: str) -> tuple[str, list[tuple[int, int]]]:
             i = _skip_quoted(cleaned, i, '"', backslash=False)
             continue
         if ch == "$":
-            m = _DOLLAR_TAG.match(cleaned, i)
-            if m and (i == 0 or not (cleaned[i - 1].isalnum() or cleaned[i - 1] == "_")):
-                end = cleaned.find(m.group(0), m.end())
-                i = n if end < 0 else end + len(m.group(0))
+            tag = _DOLLAR_TAG.match(cleaned, i)
+            if tag and (i == 0 or not (cleaned[i - 1].isalnum() or cleaned[i - 1] == "_")):
+                end = cleaned.find(tag.group(0), tag.end())
+                i = n if end < 0 else end + len(tag.group(0))
                 continue
         if ch == ":" and i + 1 < n and (i == 0 or cleaned[i - 1] != ":") and cleaned[i + 1] not in ":=":
             i = _replace_variable(cleaned, chars, i)
@@ -385,7 +385,7 @@ def read_sql(path: str, text: str) -> SqlFile:
 
 
 def _error_offset(exc: Exception) -> int:
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
     if len(args) > 1 and isinstance(args[1], int):
         return max(0, args[1])  # libpg_query reports a 0-based byte offset
     return 0
@@ -485,9 +485,14 @@ def _password_kind(value: str | None) -> str:
         return "null"
     if value and set(value) == {VAR_MARK}:
         return "variable"
-    if value.startswith(("SCRAM-SHA-256$", "md5")) and len(value) >= 35:
+    # Exactly what PostgreSQL accepts as a pre-hashed password; anything else is stored as clear text.
+    if _MD5_RE.fullmatch(value) or _SCRAM_RE.fullmatch(value):
         return "hashed"
     return "literal"
+
+
+_MD5_RE = re.compile(r"md5[0-9a-f]{32}")
+_SCRAM_RE = re.compile(r"SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")
 
 
 class _Ctx:
