@@ -35,38 +35,61 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="replint",
         description="Lint logical-replication and CDC setups: PowerSync config and sync rules, PostgreSQL "
-                    "migrations (roles, grants, publications, subscriptions), and how they fit together.",
+        "migrations (roles, grants, publications, subscriptions), and how they fit together.",
         epilog="Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage/configuration/policy "
-               "error, 3 internal error. Docs: replint explain ID, replint list-policies.",
+        "error, 3 internal error. Docs: replint explain ID, replint list-policies.",
     )
     parser.add_argument("--version", action="version", version=f"replint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="lint files and folders (default: the current folder)",
-                           description="Read every PowerSync config, sync-rules file and *.sql migration under "
-                                       "PATH, build one model, and judge it with the policies.")
+    check = sub.add_parser(
+        "check",
+        help="lint files and folders (default: the current folder)",
+        description="Read every PowerSync config, sync-rules file and *.sql migration under "
+        "PATH, build one model, and judge it with the policies.",
+    )
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    check.add_argument("--policies", action="append", default=[], metavar="DIR",
-                       help="extra policy folder (repeatable); validated like the built-in ones")
-    check.add_argument("--config", metavar="FILE",
-                       help="configuration file (default: .replint.yaml found by walking up from the current "
-                            "folder)")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"),
-                       help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument(
+        "--policies",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra policy folder (repeatable); validated like the built-in ones",
+    )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: .replint.yaml found by walking up from the current folder)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--oneline", action="store_true", help="text format: one line per finding, no snippet")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour the text output (default: auto, i.e. when writing to a terminal and "
-                            "NO_COLOR is not set)")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: auto, i.e. when writing to a terminal and NO_COLOR is not set)",
+    )
 
-    explain = sub.add_parser("explain", help="show a policy's rationale, remediation and examples",
-                             description="Print the documentation of one policy.")
+    explain = sub.add_parser(
+        "explain",
+        help="show a policy's rationale, remediation and examples",
+        description="Print the documentation of one policy.",
+    )
     explain.add_argument("id", metavar="ID", help="policy id, e.g. sql-cdc-role-superuser")
 
     listing = sub.add_parser("list-policies", help="list every policy with its severity and title")
-    listing.add_argument("--format", choices=("text", "markdown"), default="text",
-                         help="text (default) or the markdown reference page (policies/README.md)")
+    listing.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="text (default) or the markdown reference page (policies/README.md)",
+    )
     listing.add_argument("--policies", action="append", default=[], metavar="DIR", help="extra policy folder")
     return parser
 
@@ -94,11 +117,14 @@ def main_entry() -> None:
         code = main()
     except KeyboardInterrupt:
         code = 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence; a bug, reported as such
+    except Exception as exc:
         if os.environ.get("REPLINT_DEBUG"):
             raise
-        print(f"replint: internal error ({type(exc).__name__}): this is a bug in replint, not in your files. "
-              "Re-run with REPLINT_DEBUG=1 for details and report it.", file=sys.stderr)
+        print(
+            f"replint: internal error ({type(exc).__name__}): this is a bug in replint, not in your files. "
+            "Re-run with REPLINT_DEBUG=1 for details and report it.",
+            file=sys.stderr,
+        )
         code = EXIT_INTERNAL
     sys.exit(code)
 
@@ -126,8 +152,7 @@ def _check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UsageError(f"invalid configuration: {exc}") from None
 
-    targets = [Path(p) for p in args.paths] or list(config.paths) or [
-        config.path.parent if config.path else Path(".")]
+    targets = [Path(p) for p in args.paths] or list(config.paths) or [config.path.parent if config.path else Path(".")]
     for t in targets:
         if not t.exists():
             raise UsageError(f"path does not exist: {t}")
@@ -136,13 +161,16 @@ def _check(args: argparse.Namespace) -> int:
     known |= {"parse-error", "policy-error"}
     for rule in (*config.disabled, *config.severities, *config.ignores):
         if rule not in known:
-            raise UsageError(f"invalid configuration: {config.path}: rules.{rule}: no policy has this id "
-                             "(see 'replint list-policies')")
+            raise UsageError(
+                f"invalid configuration: {config.path}: rules.{rule}: no policy has this id "
+                "(see 'replint list-policies')"
+            )
 
     root = config.path.parent if config.path and not args.paths else None
     result = run(targets, policies, root=root)
     fs: FindingSet = result.findings.filter(
-        disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores)
+        disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores
+    )
     threshold = Severity.parse(args.fail_on or (config.fail_on.label if config.fail_on else "error"))
 
     if args.format == "json":
@@ -152,8 +180,9 @@ def _check(args: argparse.Namespace) -> int:
     else:
         from lint.output.text import render_text
 
-        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
-                                            and not os.environ.get("NO_COLOR"))
+        color = args.color == "always" or (
+            args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        )
         sys.stdout.write(render_text(fs, result.sources, oneline=args.oneline, color=color))
     if args.exit_zero:
         return EXIT_OK

@@ -68,8 +68,7 @@ def load_config(path: Path) -> Config:
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             known = ", ".join(sorted(err.schema.get("properties", {})))
-            raise ConfigError(doc.key_at((*where, extra[0])),
-                              f"unknown key '{extra[0]}' (known keys here: {known})")
+            raise ConfigError(doc.key_at((*where, extra[0])), f"unknown key '{extra[0]}' (known keys here: {known})")
         label = ".".join(map(str, where)) or "(top level)"
         raise ConfigError(doc.at(where), f"{label}: {err.message}")
     base = path.parent

@@ -64,7 +64,7 @@ def _split_hosts(netloc: str, default_port: int | None) -> tuple[tuple[str, int 
 
 def _parse_uri(scheme: str, rest: str) -> ConnInfo:
     errors: list[str] = []
-    rest, _, fragment = rest.partition("#")
+    rest = rest.partition("#")[0]
     rest, _, query = rest.partition("?")
     netloc, slash, path = rest.partition("/")
     userinfo, at, hostpart = netloc.rpartition("@")
@@ -136,8 +136,12 @@ def _parse_keywords(text: str) -> ConnInfo:
     host_list = params.get("host", params.get("hostaddr", "")).split(",")
     port_list = params.get("port", "").split(",")
     hosts = tuple(
-        (h, int(port_list[i]) if i < len(port_list) and port_list[i].isdigit() else
-         (int(port_list[0]) if len(port_list) == 1 and port_list[0].isdigit() else None))
+        (
+            h,
+            int(port_list[i])
+            if i < len(port_list) and port_list[i].isdigit()
+            else (int(port_list[0]) if len(port_list) == 1 and port_list[0].isdigit() else None),
+        )
         for i, h in enumerate(host_list)
     )
     return ConnInfo(
@@ -268,8 +272,9 @@ def provider_of(host: str) -> str | None:
         (".pooler.supabase.com", "supabase"),
         (".supabase.com", "supabase"),
         (".neon.tech", "neon"),
+        # Fly's private network also uses `<app>.internal`, but so do Docker, GCP and many LANs: only the
+        # unambiguous `.flycast` is taken as Fly.
         (".flycast", "fly"),
-        (".internal", "fly"),
         (".mongocluster.cosmos.azure.com", "documentdb"),
     )
     for suffix, name in suffixes:

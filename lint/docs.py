@@ -50,8 +50,16 @@ def policy_reference(policies: Iterable[Policy]) -> str:
     out += [f"| [`{p.id}`](#{p.id}) | {p.severity.label} | {p.title} |" for p in ordered]
     out.append("")
     for p in ordered:
-        out += [f"## {p.id}", "", f"**{p.title}** — default severity: `{p.severity.label}`; "
-                f"judges each item of `{p.for_each}`.", "", p.rationale, "", "**Remediation.** " + p.remediation, ""]
+        out += [
+            f"## {p.id}",
+            "",
+            f"**{p.title}** — default severity: `{p.severity.label}`; judges each item of `{p.for_each}`.",
+            "",
+            p.rationale,
+            "",
+            "**Remediation.** " + p.remediation,
+            "",
+        ]
         if p.references:
             out += ["**References:** " + "; ".join(p.references), ""]
         for kind in ("bad", "good"):

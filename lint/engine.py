@@ -44,15 +44,20 @@ def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
         for item in project.collections.get(policy.for_each, []):
             try:
                 finding = _judge(ev, policy, item)
-            except Exception as exc:  # noqa: BLE001 - reported as a finding against the policy
+            except Exception as exc:
                 label = type(exc).__name__
                 detail = str(exc).splitlines()[0][:200] if str(exc) else label
                 if detail not in failed:
                     failed.add(detail)
-                    findings.append(Finding(
-                        rule="policy-error", severity=Severity.ERROR,
-                        message=f"policy {policy.id} could not be evaluated: {detail}",
-                        span=policy.condition.span, key=f"policy-error:{policy.id}:{detail}"))
+                    findings.append(
+                        Finding(
+                            rule="policy-error",
+                            severity=Severity.ERROR,
+                            message=f"policy {policy.id} could not be evaluated: {detail}",
+                            span=policy.condition.span,
+                            key=f"policy-error:{policy.id}:{detail}",
+                        )
+                    )
                 continue
             if finding is not None:
                 findings.append(finding)
@@ -70,8 +75,9 @@ def _judge(ev: _Eval, policy: Policy, item: dict[str, Any]) -> Finding | None:
             break
     span = _span(ev.run(policy.location, item) if policy.location else item.get("origin"))
     if span is None:
-        span = Span.point(str(item.get("origin", {}).get("path", "")) if isinstance(item.get("origin"), dict)
-                          else "", 1)
+        span = Span.point(
+            str(item.get("origin", {}).get("path", "")) if isinstance(item.get("origin"), dict) else "", 1
+        )
     related: list[Related] = []
     if policy.related is not None:
         for entry in ev.run(policy.related, item) or []:
@@ -82,6 +88,7 @@ def _judge(ev: _Eval, policy: Policy, item: dict[str, Any]) -> Finding | None:
                 related.append(Related(at, str(entry.get("message", ""))))
     key = str(ev.run(policy.fingerprint, item)) if policy.fingerprint else str(item.get("key", ""))
     fix = str(ev.run(policy.fix, item)) if policy.fix else None
+    fix = fix or None  # an empty hint is no hint
     return Finding(policy.id, severity, message, span, tuple(related), key, fix)
 
 

@@ -90,9 +90,7 @@ class FindingSet:
                 continue
             if any(fnmatch(f.span.path, g) for g in ignores.get(f.rule, ())):
                 continue
-            if f.rule in overrides:
-                f = replace(f, severity=overrides[f.rule])
-            kept.append(f)
+            kept.append(replace(f, severity=overrides[f.rule]) if f.rule in overrides else f)
         return FindingSet(tuple(kept), self.files, self.notes)
 
     @property

@@ -9,12 +9,13 @@ Collections and the variable name a policy uses for one item are listed in `COLL
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lint import conninfo
-from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, TableState
+from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.sources.syncrules import SyncRules
 from lint.span import Span
@@ -113,8 +114,9 @@ def _resolve(value: Any, env: Mapping[str, tuple[str, str]]) -> tuple[str | None
     return str(value), None, None
 
 
-def powersync_connection(cfg: PowerSyncConfig, raw: RawConnection,
-                         env: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+def powersync_connection(
+    cfg: PowerSyncConfig, raw: RawConnection, env: Mapping[str, tuple[str, str]]
+) -> dict[str, Any]:
     """A PowerSync source or storage connection as policies see it.
 
     PowerSync reads only host, port, database, user and password (and connect_timeout) from its URI; the
@@ -139,10 +141,17 @@ def powersync_connection(cfg: PowerSyncConfig, raw: RawConnection,
             hosts = tuple((h, int(port_text)) for h, _ in hosts)
     endpoints: list[str] | None = None
     if hosts is not None:
-        endpoints = sorted(conninfo.server_endpoints(
-            conninfo.ConnInfo(info.scheme if info else "postgresql", hosts, {}, user_text or (info.user if info
-                                                                                          else None)),
-            default_port))
+        endpoints = sorted(
+            conninfo.server_endpoints(
+                conninfo.ConnInfo(
+                    info.scheme if info else "postgresql",
+                    hosts,
+                    {},
+                    user_text or (info.user if info else None),
+                ),
+                default_port,
+            )
+        )
     identity_env = uri_env if uri_text is None and uri_env else (host_env if host_text is None else None)
     user = user_text or (info.user if info else None)
     database = db_text or (info.database if info else None)
@@ -157,7 +166,7 @@ def powersync_connection(cfg: PowerSyncConfig, raw: RawConnection,
         "purpose": raw.purpose,
         "engine": engine,
         "config": cfg.path,
-        "path": ".".join(str(p) for p in raw.ypath),
+        "path": f"PowerSync's {'replication' if raw.purpose == 'source' else 'storage'} connection",
         "origin": raw.span.to_dict(),
         "user": user,
         "user_env": user_env if user is None else None,
@@ -199,13 +208,12 @@ def _row_security_option(info: conninfo.ConnInfo | None) -> str:
         return "unencoded"
     options = info.params.get("options", "")
     normalized = options.replace(" ", "").lower()
-    if "row_security=off" in normalized or "row_security=0" in normalized or "row_security=false" in normalized:
+    if any(f"row_security={v}" in normalized for v in ("off", "0", "false")):
         return "off"
     return "none"
 
 
-def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo
-                            ) -> dict[str, Any]:
+def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo) -> dict[str, Any]:
     host = info.hosts[0][0] if info.hosts else ""
     sslmode = info.params.get("sslmode")
     return {
@@ -267,8 +275,6 @@ def _escalation(db: DbState, name: str) -> Escalation | None:
     RULES.md §10.2). Only PG16+ `WITH SET FALSE` on a hop blocks that; provider admin and OS-access roles act
     through inherited privileges, so for them INHERIT FALSE must also be set to block the hop.
     """
-    from collections import deque
-
     members: dict[str, list[Edge]] = {}
     for edge in db.edges.values():
         members.setdefault(edge.member, []).append(edge)
@@ -299,7 +305,7 @@ def _power(db: DbState, role: str) -> str | None:
     if role in PROVIDER_ADMIN_ROLES:
         return PROVIDER_ADMIN_ROLES[role]
     if role in OS_ACCESS_ROLES:
-        return f"{role} ({OS_ACCESS_ROLES[role]})"
+        return OS_ACCESS_ROLES[role]
     return None
 
 
@@ -332,6 +338,21 @@ def _inherited_privilege_holders(db: DbState, name: str) -> list[str]:
     return out
 
 
+def _inheritors(db: DbState, name: str) -> list[str]:
+    """Roles that inherit `name`'s privileges: members, transitively, through INHERIT memberships."""
+    out: list[str] = []
+    frontier = [name]
+    seen = {name}
+    while frontier:
+        current = frontier.pop()
+        for (role, member), edge in db.edges.items():
+            if role == current and edge.inherit and member not in seen:
+                seen.add(member)
+                out.append(member)
+                frontier.append(member)
+    return sorted(out)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Build
 
@@ -342,6 +363,7 @@ class _Builder:
         self.db = inputs.sql
         self.c: dict[str, list[dict[str, Any]]] = {name: [] for name in COLLECTIONS}
         self.cdc_roles: dict[str, list[str]] = {}  # role -> why it is a CDC role
+        self.cdc_logins: set[str] = set()  # CDC roles a connection logs in as (not only by attribute)
         self.storage_roles: dict[str, list[str]] = {}
         self.sync_tables: list[dict[str, Any]] = []
 
@@ -355,15 +377,16 @@ class _Builder:
             self._privileges()
             self._tables_and_publications(connections)
             self._subscriptions()
+            self._committed_secrets()
             self._rls(connections)
             self._settings()
         for conn in connections:
             self._attach_role(conn)
+        self._connection_facts(connections)
         self.c["connections"] = connections
         self._storage_pairs(connections)
         self._slots(connections)
-        has_ps_pg = any(c["client"] == "powersync" and c["purpose"] == "source" and c["engine"] == "postgresql"
-                        for c in connections)
+        has_ps_pg = any(_powersync_pg_source(c) for c in connections)
         project = {
             "has_sql": self.inputs.sql_files > 0,
             "has_roles": bool(self.db and any(r.origin for r in self.db.roles.values())),
@@ -371,6 +394,11 @@ class _Builder:
             "has_powersync_postgres_source": has_ps_pg,
             "cdc_roles": sorted(self.cdc_roles),
             "storage_roles": sorted(self.storage_roles),
+            # CREATE SCHEMA powersync AUTHORIZATION <role> in the SQL: the storage role then needs no CREATE
+            # on the database (seed 001).
+            "powersync_schema_owner": (
+                self.db.schemas["powersync"][0] if self.db and "powersync" in self.db.schemas else None
+            ),
         }
         return Project(self.c, project, self.inputs.files, self.inputs.secret_spans)
 
@@ -379,31 +407,61 @@ class _Builder:
     def _problems(self) -> None:
         for p in self.inputs.problems:
             target = "parse_errors" if p.kind in ("parse", "unsafe-tag", "read") else "config_problems"
-            self.c[target].append({"key": f"{p.kind}:{p.span.path}:{p.message}", "kind": p.kind,
-                                   "message": p.message, "origin": p.span.to_dict()})
+            self.c[target].append(
+                {
+                    "key": f"{p.kind}:{p.span.path}:{p.message}",
+                    "kind": p.kind,
+                    "message": p.message,
+                    "origin": p.span.to_dict(),
+                }
+            )
         for cfg in self.inputs.configs:
             for p in cfg.problems:
-                self.c["config_problems"].append({"key": f"{p.kind}:{cfg.path}:{p.message}", "kind": p.kind,
-                                                  "message": p.message, "origin": p.span.to_dict()})
+                self.c["config_problems"].append(
+                    {
+                        "key": f"{p.kind}:{cfg.path}:{p.message}",
+                        "kind": p.kind,
+                        "message": p.message,
+                        "origin": p.span.to_dict(),
+                    }
+                )
             for flag in cfg.flags:
-                item = {"key": f"{flag.kind}:{cfg.path}:{flag.detail}", "kind": flag.kind,
-                        "detail": flag.detail, "literal": flag.literal, "origin": flag.span.to_dict(),
-                        "config": cfg.path}
+                item = {
+                    "key": f"{flag.kind}:{cfg.path}:{flag.detail}",
+                    "kind": flag.kind,
+                    "detail": flag.detail,
+                    "literal": flag.literal,
+                    "origin": flag.span.to_dict(),
+                    "config": cfg.path,
+                }
                 (self.c["secrets"] if flag.kind == "secret" else self.c["flags"]).append(
-                    {**item, "where": flag.detail, "source": "config"} if flag.kind == "secret" else item)
+                    {**item, "where": flag.detail, "source": "config"} if flag.kind == "secret" else item
+                )
             for ref, span in cfg.env_refs:
-                self.c["env_refs"].append({
-                    "key": f"env:{cfg.path}:{ref.name}:{span.line}", "name": ref.name, "type": ref.type,
-                    "valid_prefix": ref.name.startswith("PS_"),
-                    "valid_type": ref.type in ("string", "number", "boolean"),
-                    "client": "powersync", "origin": span.to_dict()})
-            self.c["services"].append({
-                "key": f"service:{cfg.path}", "path": cfg.path, "variant": cfg.variant,
-                "telemetry_sharing": cfg.telemetry_sharing[0] if cfg.telemetry_sharing else True,
-                "telemetry_configured": cfg.telemetry_sharing is not None,
-                "telemetry_origin": span_dict(cfg.telemetry_sharing[1]) if cfg.telemetry_sharing
-                else Span.point(cfg.path, 1).to_dict(),
-                "origin": Span.point(cfg.path, 1).to_dict()})
+                self.c["env_refs"].append(
+                    {
+                        "key": f"env:{cfg.path}:{ref.name}:{span.line}",
+                        "name": ref.name,
+                        "type": ref.type,
+                        "valid_prefix": ref.name.startswith("PS_"),
+                        "valid_type": ref.type in ("string", "number", "boolean"),
+                        "client": "powersync",
+                        "origin": span.to_dict(),
+                    }
+                )
+            self.c["services"].append(
+                {
+                    "key": f"service:{cfg.path}",
+                    "path": cfg.path,
+                    "variant": cfg.variant,
+                    "telemetry_sharing": cfg.telemetry_sharing[0] if cfg.telemetry_sharing else True,
+                    "telemetry_configured": cfg.telemetry_sharing is not None,
+                    "telemetry_origin": span_dict(cfg.telemetry_sharing[1])
+                    if cfg.telemetry_sharing
+                    else Span.point(cfg.path, 1).to_dict(),
+                    "origin": Span.point(cfg.path, 1).to_dict(),
+                }
+            )
 
     # -- connections ---------------------------------------------------------------------------------------
 
@@ -429,6 +487,32 @@ class _Builder:
         conn["admin_login"] = admin
         conn["admin_reason"] = why
 
+    def _connection_facts(self, connections: list[dict[str, Any]]) -> None:
+        """Cross-file facts of each connection: shared storage login, case-folded user, the publication."""
+        storage_users = {c["config"]: c for c in connections if c["purpose"] == "storage" and c.get("user")}
+        defined = {r["name"] for r in self.c["roles"] if r.get("defined")}
+        pubs = {p["name"]: p for p in self.c["publications"]}
+        db = self.db
+        for conn in connections:
+            storage = storage_users.get(conn["config"]) if conn["purpose"] == "source" else None
+            same = storage is not None and storage["engine"] == conn["engine"] and storage["user"] == conn["user"]
+            conn["same_as_storage_user"] = same
+            conn["storage_user_origin"] = storage["user_origin"] if same and storage else None
+            # A user name in a URI or `username:` is used verbatim, but unquoted SQL identifiers fold to lower
+            # case: `CREATE ROLE PowerSync_Role` creates powersync_role, so login as PowerSync_Role fails.
+            user = conn.get("user")
+            folded = user.lower() if isinstance(user, str) else None
+            conn["user_case_mismatch"] = (
+                folded if folded and folded != user and user not in defined and folded in defined else None
+            )
+            is_ps_pg = _powersync_pg_source(conn)
+            conn["powersync_publication"] = pubs.get("powersync") if is_ps_pg else None
+            dropped = db.dropped_publications.get("powersync") if db is not None and is_ps_pg else None
+            renamed = db.renamed_publications.get("powersync") if db is not None and is_ps_pg else None
+            conn["publication_dropped_origin"] = span_dict(dropped)
+            conn["publication_renamed_to"] = renamed[0] if renamed else None
+            conn["publication_renamed_origin"] = span_dict(renamed[1] if renamed else None)
+
     def _admin_login(self, conn: dict[str, Any], role: dict[str, Any] | None) -> tuple[bool, str]:
         user = conn.get("user") or ""
         provider = conn.get("provider")
@@ -437,8 +521,11 @@ class _Builder:
         if role and role.get("can_become_superuser"):
             return True, f"it can become a superuser through {' -> '.join(role['superuser_path'][1:])}"
         if user == "postgres":
-            return True, ("'postgres' is the provider's admin login" if provider else
-                          "'postgres' is the bootstrap superuser of a self-hosted server")
+            return True, (
+                "'postgres' is the provider's admin login"
+                if provider
+                else "'postgres' is the bootstrap superuser of a self-hosted server"
+            )
         if user in BUILTIN_SUPERUSERS:
             return True, f"'{user}' is a built-in superuser login"
         if provider == "neon" and user.endswith("_owner"):
@@ -460,16 +547,30 @@ class _Builder:
             engine = engine_of.get(cfg_path, "postgresql")
             for t in rules.tables:
                 qualified = f"{t.schema}.{t.name}"
-                self.sync_tables.append({
-                    "key": f"sync:{qualified}{'%' if t.wildcard else ''}",
-                    "schema": t.schema, "name": t.name, "qualified": qualified, "wildcard": t.wildcard,
-                    "schema_wildcard": t.schema_wildcard, "definition": t.definition, "engine": engine,
-                    "config": cfg_path, "origin": t.span.to_dict()})
+                self.sync_tables.append(
+                    {
+                        "key": f"sync:{qualified}{'%' if t.wildcard else ''}",
+                        "schema": t.schema,
+                        "name": t.name,
+                        "qualified": qualified,
+                        "wildcard": t.wildcard,
+                        "schema_wildcard": t.schema_wildcard,
+                        "definition": t.definition,
+                        "engine": engine,
+                        "config": cfg_path,
+                        "origin": t.span.to_dict(),
+                    }
+                )
             for d in rules.definitions:
-                self.c["sync_definitions"].append({
-                    "key": f"syncdef:{rules.path}:{d.kind}:{d.name}", "kind": d.kind, "name": d.name,
-                    "accept_dangerous": d.accept_dangerous,
-                    "origin": (d.accept_span or d.span).to_dict()})
+                self.c["sync_definitions"].append(
+                    {
+                        "key": f"syncdef:{rules.path}:{d.kind}:{d.name}",
+                        "kind": d.kind,
+                        "name": d.name,
+                        "accept_dangerous": d.accept_dangerous,
+                        "origin": (d.accept_span or d.span).to_dict(),
+                    }
+                )
         self.c["sync_tables"] = self.sync_tables
 
     def _sync_matches(self, table: str) -> bool:
@@ -495,8 +596,10 @@ class _Builder:
                 self.storage_roles.setdefault(user, []).append(f"the PowerSync storage user in {conn['config']}")
             elif conn["purpose"] == "source":
                 self.cdc_roles.setdefault(user, []).append(f"the PowerSync replication user in {conn['config']}")
+                self.cdc_logins.add(user)
             else:
                 self.cdc_roles.setdefault(user, []).append(f"the user of {conn['path']}")
+                self.cdc_logins.add(user)
         for role in self.db.roles.values():
             if role.attr("replication"):
                 self.cdc_roles.setdefault(role.name, []).append("it has the REPLICATION attribute")
@@ -510,64 +613,120 @@ class _Builder:
         for role in db.roles.values():
             esc = _escalation(db, role.name)
             row_sec = role.settings.get("row_security")
-            self.c["roles"].append({
-                "key": f"role:{role.name}",
-                "name": role.name,
-                "defined": role.origin is not None,
-                "origin": span_dict(role.origin) or Span.point("", 1).to_dict(),
-                **{a: role.attr(a) for a in ("superuser", "replication", "login", "bypassrls", "createrole",
-                                             "createdb", "inherit")},
-                **{f"{a}_origin": span_dict(role.attr_span(a) or role.origin)
-                   for a in ("superuser", "replication", "login", "bypassrls", "createrole", "createdb")},
-                "rds_replication": ("rds_replication", role.name) in db.edges,
-                "row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
-                "row_security_origin": span_dict(row_sec[1]) if row_sec else None,
-                "password": role.password[0] if role.password else None,
-                "member_of": _member_of(db, role.name),
-                "can_become_superuser": esc is not None,
-                "superuser_path": list(esc.path) if esc else [],
-                "superuser_reason": esc.reason if esc else "",
-                "superuser_via_origin": span_dict(esc.first_edge.span) if esc else None,
-                "is_cdc": role.name in self.cdc_roles,
-                "cdc_reasons": self.cdc_roles.get(role.name, []),
-                "is_storage": role.name in self.storage_roles,
-                "storage_reasons": self.storage_roles.get(role.name, []),
-            })
+            self.c["roles"].append(
+                {
+                    "key": f"role:{role.name}",
+                    "name": role.name,
+                    "defined": role.origin is not None,
+                    "origin": span_dict(role.origin) or Span.point("", 1).to_dict(),
+                    **{
+                        a: role.attr(a)
+                        for a in (
+                            "superuser",
+                            "replication",
+                            "login",
+                            "bypassrls",
+                            "createrole",
+                            "createdb",
+                            "inherit",
+                        )
+                    },
+                    **{
+                        f"{a}_origin": span_dict(role.attr_span(a) or role.origin)
+                        for a in ("superuser", "replication", "login", "bypassrls", "createrole", "createdb")
+                    },
+                    "rds_replication": ("rds_replication", role.name) in db.edges,
+                    "row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
+                    "row_security_origin": span_dict(row_sec[1]) if row_sec else None,
+                    "password": role.password[0] if role.password else None,
+                    "member_of": _member_of(db, role.name),
+                    # Direct members: a NOLOGIN role with members is a group, judged through its members.
+                    "members": sorted(m for (r, m) in db.edges if r == role.name),
+                    # REPLICATION is never inherited (verified, RULES.md §10.1): named in messages only.
+                    "replication_groups": [
+                        g for g in _member_of(db, role.name) if g in db.roles and db.roles[g].attr("replication")
+                    ],
+                    "config_login": role.name in self.cdc_logins,
+                    "can_become_superuser": esc is not None,
+                    "superuser_path": list(esc.path) if esc else [],
+                    "superuser_reason": esc.reason if esc else "",
+                    "superuser_via_origin": span_dict(esc.first_edge.span) if esc else None,
+                    "is_cdc": role.name in self.cdc_roles,
+                    "cdc_reasons": self.cdc_roles.get(role.name, []),
+                    "is_storage": role.name in self.storage_roles,
+                    "storage_reasons": self.storage_roles.get(role.name, []),
+                }
+            )
             self._superuser_grants(role, esc)
-            if role.password and role.password[0] in ("literal", "hashed"):
-                self.c["secrets"].append({
-                    "key": f"sql-password:{role.name}", "kind": "secret", "source": "sql",
-                    "where": f"the password of role {role.name}", "literal": role.password[0] == "literal",
-                    "hashed": role.password[0] == "hashed", "detail": role.name, "config": role.password[1].path,
-                    "origin": role.password[1].to_dict()})
         for name in set(self.cdc_roles) | set(self.storage_roles):
             if name not in db.roles:
                 db.role(name)  # referenced by config but not created here: attributes unknown
-                self.c["roles"].append({
-                    "key": f"role:{name}", "name": name, "defined": False,
-                    "origin": Span.point("", 1).to_dict(), "superuser": False, "replication": False,
-                    "login": False, "bypassrls": False, "createrole": False, "createdb": False, "inherit": True,
-                    "rds_replication": False, "row_security_off": False, "row_security_origin": None,
-                    "password": None, "member_of": [], "can_become_superuser": False, "superuser_path": [],
-                    "superuser_reason": "", "superuser_via_origin": None, "is_cdc": name in self.cdc_roles,
-                    "cdc_reasons": self.cdc_roles.get(name, []), "is_storage": name in self.storage_roles,
-                    "storage_reasons": self.storage_roles.get(name, [])})
+                self.c["roles"].append(
+                    {
+                        "key": f"role:{name}",
+                        "name": name,
+                        "defined": False,
+                        "origin": Span.point("", 1).to_dict(),
+                        "superuser": False,
+                        "replication": False,
+                        "login": False,
+                        "bypassrls": False,
+                        "createrole": False,
+                        "createdb": False,
+                        "inherit": True,
+                        "rds_replication": False,
+                        "row_security_off": False,
+                        "row_security_origin": None,
+                        "password": None,
+                        "member_of": [],
+                        "members": [],
+                        "replication_groups": [],
+                        "config_login": name in self.cdc_logins,
+                        "can_become_superuser": False,
+                        "superuser_path": [],
+                        "superuser_reason": "",
+                        "superuser_via_origin": None,
+                        "is_cdc": name in self.cdc_roles,
+                        "cdc_reasons": self.cdc_roles.get(name, []),
+                        "is_storage": name in self.storage_roles,
+                        "storage_reasons": self.storage_roles.get(name, []),
+                    }
+                )
 
     def _superuser_grants(self, role: RoleState, esc: Escalation | None) -> None:
         """Every statement that, in the final state, gives `role` superuser power."""
         assert self.db is not None
-        base = {"role": role.name, "is_cdc": role.name in self.cdc_roles,
-                "is_storage": role.name in self.storage_roles}
+        base = {
+            "role": role.name,
+            "is_cdc": role.name in self.cdc_roles,
+            "is_storage": role.name in self.storage_roles,
+        }
         if role.attr("superuser"):
             span = role.attr_span("superuser") or role.origin
-            self.c["superuser_grants"].append({
-                **base, "key": f"superuser:{role.name}", "kind": "attribute", "via": "", "path": [role.name],
-                "reason": "SUPERUSER attribute", "origin": span_dict(span)})
+            self.c["superuser_grants"].append(
+                {
+                    **base,
+                    "key": f"superuser:{role.name}",
+                    "kind": "attribute",
+                    "via": "",
+                    "path": [role.name],
+                    "reason": "SUPERUSER attribute",
+                    "origin": span_dict(span),
+                }
+            )
         if esc is not None:
-            self.c["superuser_grants"].append({
-                **base, "key": f"superuser-membership:{role.name}:{esc.target}", "kind": "membership",
-                "via": esc.path[1], "target": esc.target, "path": list(esc.path), "reason": esc.reason,
-                "origin": esc.first_edge.span.to_dict()})
+            self.c["superuser_grants"].append(
+                {
+                    **base,
+                    "key": f"superuser-membership:{role.name}:{esc.target}",
+                    "kind": "membership",
+                    "via": esc.path[1],
+                    "target": esc.target,
+                    "path": list(esc.path),
+                    "reason": esc.reason,
+                    "origin": esc.first_edge.span.to_dict(),
+                }
+            )
 
     # -- privileges ----------------------------------------------------------------------------------------
 
@@ -579,31 +738,100 @@ class _Builder:
             if objtype == "table" and obj not in db.tables:
                 continue
             key = (grantee, objtype, span)
-            item = grouped.setdefault(key, {"role": grantee, "objtype": objtype, "objects": [],
-                                            "privileges": [], "origin": span.to_dict()})
+            item = grouped.setdefault(
+                key,
+                {
+                    "role": grantee,
+                    "objtype": objtype,
+                    "objects": [],
+                    "privileges": [],
+                    "origin": span.to_dict(),
+                },
+            )
             if obj not in item["objects"]:
                 item["objects"].append(obj)
             if priv not in item["privileges"]:
                 item["privileges"].append(priv)
         items = list(grouped.values())
+        items.extend(self._default_privilege_items())
+        # A GRANT ... ON ALL TABLES IN SCHEMA or ALTER DEFAULT PRIVILEGES also shows up per table; the
+        # schema-wide item stands for the statement, so policies judge it once (`expanded` marks the copies).
+        wide = {
+            (i["role"], *i["origin"].values()) for i in items if i["objtype"] in ("schema_all", "default_privileges")
+        }
+        for item in items:
+            item["expanded"] = item["objtype"] == "table" and (item["role"], *item["origin"].values()) in wide
         for edge in db.edges.values():
-            items.append({"role": edge.member, "objtype": "role", "objects": [edge.role],
-                          "privileges": ["MEMBER"], "origin": edge.span.to_dict()})
+            items.append(
+                {
+                    "role": edge.member,
+                    "objtype": "role",
+                    "objects": [edge.role],
+                    "privileges": ["MEMBER"],
+                    "origin": edge.span.to_dict(),
+                    "expanded": False,
+                }
+            )
         for role in db.roles.values():
             for attr in ("superuser", "replication", "bypassrls", "createrole", "createdb"):
                 if role.attr(attr):
-                    span = role.attr_span(attr) or role.origin
-                    items.append({"role": role.name, "objtype": "attribute", "objects": [],
-                                  "privileges": [attr.upper()], "origin": span_dict(span)})
+                    items.append(
+                        {
+                            "role": role.name,
+                            "objtype": "attribute",
+                            "objects": [],
+                            "privileges": [attr.upper()],
+                            "origin": span_dict(role.attr_span(attr) or role.origin),
+                            "expanded": False,
+                        }
+                    )
+        heirs_of: dict[str, list[str]] = {}
         for item in items:
+            # Same keys on every item, so a policy never reads a missing one.
+            item.setdefault("default_objtype", None)
+            item.setdefault("for_role", None)
+            item.setdefault("all_schemas", False)
             item["role_is_cdc"] = item["role"] in self.cdc_roles
             item["role_is_storage"] = item["role"] in self.storage_roles
+            # Privileges (not attributes) of a group reach every member that inherits from it.
+            if item["role"] not in heirs_of:
+                heirs_of[item["role"]] = _inheritors(db, item["role"])
+            heirs = [] if item["objtype"] == "attribute" else heirs_of[item["role"]]
+            item["inherited_by_cdc"] = [r for r in heirs if r in self.cdc_roles]
+            item["inherited_by_storage"] = [r for r in heirs if r in self.storage_roles]
             item["objects"].sort()
-            schemas = sorted({o.split(".", 1)[0] if item["objtype"] == "table" else o for o in item["objects"]})
+            qualified_objects = item["objtype"] in ("table", "sequence")
+            schemas = sorted({o.split(".", 1)[0] if qualified_objects else o for o in item["objects"]})
             item["schemas"] = schemas
-            item["key"] = (f"privilege:{item['role']}:{item['objtype']}:{','.join(item['objects'])}:"
-                           f"{','.join(sorted(item['privileges']))}")
+            item["key"] = (
+                f"privilege:{item['role']}:{item['objtype']}:{','.join(item['objects'])}:"
+                f"{','.join(sorted(item['privileges']))}"
+            )
         self.c["privileges"] = items
+
+    def _default_privilege_items(self) -> list[dict[str, Any]]:
+        """`ALTER DEFAULT PRIVILEGES` in force at the end: they grant on tables not created yet."""
+        assert self.db is not None
+        grouped: dict[tuple[str, Span, str | None, str], dict[str, Any]] = {}
+        for d in self.db.default_privs:
+            item = grouped.setdefault(
+                (d.grantee, d.span, d.for_role, d.objtype),
+                {
+                    "role": d.grantee,
+                    "objtype": "default_privileges",
+                    "default_objtype": d.objtype,
+                    "for_role": d.for_role,
+                    "objects": [],
+                    "privileges": [],
+                    "origin": d.span.to_dict(),
+                },
+            )
+            if d.schema is not None and d.schema not in item["objects"]:
+                item["objects"].append(d.schema)
+            item["all_schemas"] = d.schema is None or item.get("all_schemas", False)
+            if d.privilege not in item["privileges"]:
+                item["privileges"].append(d.privilege)
+        return list(grouped.values())
 
     def _can_select(self, role: str, table: TableState) -> tuple[bool, bool]:
         """(SELECT on the table, USAGE on its schema) for `role`, with inheritance and predefined roles."""
@@ -611,12 +839,57 @@ class _Builder:
         holders = _inherited_privilege_holders(self.db, role)
         reads_all = any(h == "pg_read_all_data" or ("pg_read_all_data", h) in self.db.edges for h in holders)
         select = reads_all or any((h, "table", table.name, "SELECT") in self.db.privileges for h in holders)
-        usage = table.schema == "public" or reads_all or any(
-            (h, "schema", table.schema, "USAGE") in self.db.privileges for h in holders)
+        usage = (
+            table.schema == "public"
+            or reads_all
+            or any((h, "schema", table.schema, "USAGE") in self.db.privileges for h in holders)
+        )
         owner = table.owner[0]
         if owner is not None and owner in holders:
             select, usage = True, True
         return select, usage
+
+    def _select_history(self, role: str, table: TableState) -> dict[str, Any]:
+        """Why a SELECT or USAGE is missing: the statements that look as if they grant it but do not.
+
+        A REVOKE that cleared it; a `GRANT ... ON ALL TABLES IN SCHEMA` that ran before the table existed;
+        an `ALTER DEFAULT PRIVILEGES` for another creator (or written after the table was created).
+        """
+        assert self.db is not None
+        db = self.db
+        holders = _inherited_privilege_holders(db, role)
+        revoked = next(
+            (db.revoked[k] for h in holders if (k := (h, "table", table.name, "SELECT")) in db.revoked), None
+        )
+        usage_revoked = next(
+            (db.revoked[k] for h in holders if (k := (h, "schema", table.schema, "USAGE")) in db.revoked),
+            None,
+        )
+        all_tables = next(
+            (db.privileges[k] for h in holders if (k := (h, "schema_all", table.schema, "SELECT")) in db.privileges),
+            None,
+        )
+        default = next(
+            (
+                d
+                for d in db.default_privs
+                if d.grantee in holders
+                and d.objtype == "table"
+                and d.privilege == "SELECT"
+                and d.schema in (None, table.schema)
+            ),
+            None,
+        )
+        return {
+            "select_revoked_origin": span_dict(revoked),
+            "usage_revoked_origin": span_dict(usage_revoked),
+            "all_tables_grant_origin": span_dict(all_tables),
+            "default_grant_origin": span_dict(default.span if default else None),
+            "default_grant_for_role": default.for_role if default else None,
+            # Default privileges that would match this table's creator were written after the table existed.
+            "default_grant_after_table": bool(default and default_applies(db, default.for_role, table.creator)),
+            "table_creator": table.creator,
+        }
 
     # -- tables, publications ------------------------------------------------------------------------------
 
@@ -639,43 +912,81 @@ class _Builder:
                         owned_by_cdc = cdc
                         break
             in_sync = self._sync_matches(table.name)
-            self.c["tables"].append({
-                "key": f"table:{table.name}", "name": table.name, "schema": table.schema,
-                "origin": table.origin.to_dict(), "has_pk": table.has_pk,
-                "replica_identity": table.replica_identity[0] if table.replica_identity else "d",
-                "replica_identity_origin": span_dict(table.replica_identity[1] if table.replica_identity else None),
-                "identity_changed_while_published": span_dict(table.identity_changed_while_published),
-                "rls": self._rls_state(table), "rls_origin": self._rls_origin(table).to_dict(),
-                "forced_rls": bool(table.forced and table.forced[0]),
-                "owner": owner, "owner_origin": table.owner[1].to_dict(), "owned_by_cdc": owned_by_cdc,
-                "publications": pubs, "replicated": bool(pubs) or in_sync, "in_sync": in_sync})
+            self.c["tables"].append(
+                {
+                    "key": f"table:{table.name}",
+                    "name": table.name,
+                    "schema": table.schema,
+                    "origin": table.origin.to_dict(),
+                    "has_pk": table.has_pk,
+                    "replica_identity": table.replica_identity[0] if table.replica_identity else "d",
+                    "replica_identity_origin": span_dict(table.replica_identity[1] if table.replica_identity else None),
+                    "identity_changed_while_published": span_dict(table.identity_changed_while_published),
+                    "rls": self._rls_state(table),
+                    "rls_origin": self._rls_origin(table).to_dict(),
+                    "forced_rls": bool(table.forced and table.forced[0]),
+                    "owner": owner,
+                    "owner_origin": table.owner[1].to_dict(),
+                    "owned_by_cdc": owned_by_cdc,
+                    "publications": pubs,
+                    "replicated": bool(pubs) or in_sync,
+                    "in_sync": in_sync,
+                }
+            )
             for pub_name in pubs:
                 pub = db.publications[pub_name]
                 ops = pub.publish[0]
-                self.c["published_tables"].append({
-                    "key": f"published:{pub_name}:{table.name}", "table": table.name, "publication": pub_name,
-                    "publishes_update_delete": "update" in ops or "delete" in ops,
-                    "has_pk": table.has_pk,
-                    "replica_identity": table.replica_identity[0] if table.replica_identity else "d",
-                    "origin": (table.replica_identity[1] if table.replica_identity and
-                               table.replica_identity[0] in ("n",) else table.origin).to_dict(),
-                    "table_origin": table.origin.to_dict(),
-                    "publication_origin": pub_tables[pub_name][table.name].to_dict(),
-                    "identity_changed_while_published": span_dict(table.identity_changed_while_published)})
+                self.c["published_tables"].append(
+                    {
+                        "key": f"published:{pub_name}:{table.name}",
+                        "table": table.name,
+                        "publication": pub_name,
+                        "publishes_update_delete": "update" in ops or "delete" in ops,
+                        "publish": list(ops),
+                        "has_pk": table.has_pk,
+                        "replica_identity": table.replica_identity[0] if table.replica_identity else "d",
+                        "replica_identity_origin": span_dict(
+                            table.replica_identity[1] if table.replica_identity else None
+                        ),
+                        "origin": (
+                            table.replica_identity[1]
+                            if table.replica_identity and table.replica_identity[0] in ("n",)
+                            else table.origin
+                        ).to_dict(),
+                        "table_origin": table.origin.to_dict(),
+                        "pk_dropped_origin": span_dict(table.pk_dropped),
+                        "publication_origin": pub_tables[pub_name][table.name].to_dict(),
+                        "identity_changed_while_published": span_dict(table.identity_changed_while_published),
+                    }
+                )
         replication_logins = sorted(self.cdc_roles)
         for name, pub in db.publications.items():
             tables = pub_tables[name]
             exposed = sorted(t for t in tables if t not in cdc_tables)
             ops = pub.publish[0]
-            self.c["publications"].append({
-                "key": f"publication:{name}", "name": name, "declared": pub.declared,
-                "origin": pub.origin.to_dict(), "all_tables": pub.all_tables, "schemas": sorted(pub.schemas),
-                "tables": sorted(tables), "publish": list(ops),
-                "missing_ops": [op for op in PUBLISH_ALL if op not in ops],
-                "publish_origin": span_dict(pub.publish[1] or pub.origin),
-                "via_root": pub.via_root[0], "via_root_origin": span_dict(pub.via_root[1] or pub.origin),
-                "is_cdc_publication": name in cdc_pubs, "consumers": cdc_pubs.get(name, []),
-                "exposed_tables": exposed, "replication_logins": replication_logins})
+            self.c["publications"].append(
+                {
+                    "key": f"publication:{name}",
+                    "name": name,
+                    "declared": pub.declared,
+                    "origin": pub.origin.to_dict(),
+                    "all_tables": pub.all_tables,
+                    "schemas": sorted(pub.schemas),
+                    "tables": sorted(tables),
+                    "publish": list(ops),
+                    "missing_ops": [op for op in PUBLISH_ALL if op not in ops],
+                    "publish_origin": span_dict(pub.publish[1] or pub.origin),
+                    "via_root": pub.via_root[0],
+                    "via_root_origin": span_dict(pub.via_root[1] or pub.origin),
+                    # Where FOR ALL TABLES / TABLES IN SCHEMA was written (CREATE, or a later ALTER ... ADD).
+                    "wide_origin": span_dict(pub.origin if pub.all_tables else next(iter(pub.schemas.values()), None)),
+                    "is_cdc_publication": name in cdc_pubs,
+                    "consumers": cdc_pubs.get(name, []),
+                    "cdc_publications": sorted(cdc_pubs),
+                    "exposed_tables": exposed,
+                    "replication_logins": replication_logins,
+                }
+            )
         self._coverage(connections, pub_tables)
         self._cdc_access(connections, pub_tables)
 
@@ -684,11 +995,15 @@ class _Builder:
         assert self.db is not None
         out: dict[str, list[str]] = {}
         for conn in connections:
-            if conn["client"] == "powersync" and conn["purpose"] == "source" and conn["engine"] == "postgresql":
+            if _powersync_pg_source(conn):
                 out.setdefault("powersync", []).append(f"PowerSync ({conn['config']})")
         for sub in self.db.subscriptions.values():
             for pub in sub.publications:
                 out.setdefault(pub, []).append(f"subscription {sub.name}")
+        if "powersync" in self.db.publications and "powersync" not in out:
+            # PowerSync can only stream a publication of this exact name, so it is the CDC publication even
+            # when the PowerSync config is not part of the linted files.
+            out["powersync"] = ["PowerSync (the publication name it requires)"]
         return out
 
     def _rls_state(self, table: TableState) -> bool:
@@ -704,31 +1019,49 @@ class _Builder:
     def _coverage(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
         assert self.db is not None
         pub = self.db.publications.get("powersync")
-        if pub is None or not any(c["client"] == "powersync" and c["engine"] == "postgresql"
-                                  and c["purpose"] == "source" for c in connections):
+        if pub is None or not any(_powersync_pg_source(c) for c in connections):
             return
         carried = pub_tables["powersync"]
         for t in self.sync_tables:
             if t["engine"] != "postgresql":
                 continue
             if t["wildcard"] or t["schema_wildcard"]:
-                covered = pub.all_tables or t["schema"] in pub.schemas or any(
-                    name.startswith(f"{t['schema']}.{t['name']}") for name in carried)
+                covered = (
+                    pub.all_tables
+                    or t["schema"] in pub.schemas
+                    or any(name.startswith(f"{t['schema']}.{t['name']}") for name in carried)
+                )
             else:
                 covered = pub.all_tables or t["schema"] in pub.schemas or t["qualified"] in carried
             if not covered:
-                self.c["sync_coverage"].append({
-                    "key": f"coverage:missing:{t['qualified']}", "kind": "missing", "table": t["qualified"],
-                    "wildcard": t["wildcard"], "publication": "powersync", "origin": t["origin"],
-                    "publication_origin": pub.origin.to_dict()})
+                self.c["sync_coverage"].append(
+                    {
+                        "key": f"coverage:missing:{t['qualified']}",
+                        "kind": "missing",
+                        "table": t["qualified"],
+                        "wildcard": t["wildcard"],
+                        "publication": "powersync",
+                        "origin": t["origin"],
+                        "publication_origin": pub.origin.to_dict(),
+                        "removed_origin": span_dict(pub.removed.get(t["qualified"])),
+                    }
+                )
         if not self.sync_tables:
             return
         for table, span in sorted(carried.items()):
             if not self._sync_matches(table):
-                self.c["sync_coverage"].append({
-                    "key": f"coverage:unused:{table}", "kind": "unused", "table": table, "wildcard": False,
-                    "publication": "powersync", "origin": span.to_dict(),
-                    "publication_origin": pub.origin.to_dict()})
+                self.c["sync_coverage"].append(
+                    {
+                        "key": f"coverage:unused:{table}",
+                        "kind": "unused",
+                        "table": table,
+                        "wildcard": False,
+                        "publication": "powersync",
+                        "origin": span.to_dict(),
+                        "publication_origin": pub.origin.to_dict(),
+                        "removed_origin": None,
+                    }
+                )
 
     def _cdc_access(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
         assert self.db is not None
@@ -759,11 +1092,20 @@ class _Builder:
                 if table is None:
                     continue
                 select, usage = self._can_select(role, table)
-                self.c["cdc_table_access"].append({
-                    "key": f"access:{role}:{name}", "role": role, "table": name, "schema": table.schema,
-                    "can_select": select or state.attr("superuser"), "schema_usage": usage or state.attr("superuser"),
-                    "needed_because": why, "origin": table.origin.to_dict(),
-                    "role_origin": span_dict(state.origin)})
+                self.c["cdc_table_access"].append(
+                    {
+                        "key": f"access:{role}:{name}",
+                        "role": role,
+                        "table": name,
+                        "schema": table.schema,
+                        "can_select": select or state.attr("superuser"),
+                        "schema_usage": usage or state.attr("superuser"),
+                        "needed_because": why,
+                        "origin": table.origin.to_dict(),
+                        "role_origin": span_dict(state.origin),
+                        **self._select_history(role, table),
+                    }
+                )
 
     # -- subscriptions -------------------------------------------------------------------------------------
 
@@ -771,28 +1113,46 @@ class _Builder:
         assert self.db is not None
         for sub in self.db.subscriptions.values():
             opts = sub.options
-
-            def flag(name: str, default: bool) -> tuple[bool, dict[str, Any]]:
-                value = opts.get(name)
-                if value is None:
-                    return default, sub.origin.to_dict()
-                return value[0].strip().lower() in ("true", "on", "1", "yes", ""), value[1].to_dict()
-
-            run_as_owner, rao_origin = flag("run_as_owner", False)
-            password_required, pr_origin = flag("password_required", True)
+            run_as_owner, rao_origin = _sub_flag(sub, "run_as_owner", False)
+            password_required, pr_origin = _sub_flag(sub, "password_required", True)
             slot = opts.get("slot_name")
-            self.c["subscriptions"].append({
-                "key": f"subscription:{sub.name}", "name": sub.name, "origin": sub.origin.to_dict(),
-                "run_as_owner": run_as_owner, "run_as_owner_origin": rao_origin,
-                "password_required": password_required, "password_required_origin": pr_origin,
-                "slot_name": slot[0] if slot else sub.name, "publications": list(sub.publications),
-                "user": sub.conninfo.user})
-            if sub.conninfo.has_password:
-                self.c["secrets"].append({
-                    "key": f"conninfo-password:{sub.name}", "kind": "secret", "source": "sql",
-                    "where": f"the password in the CONNECTION string of subscription {sub.name}",
-                    "literal": True, "hashed": False, "detail": sub.name, "config": sub.origin.path,
-                    "origin": sub.conninfo_span.to_dict()})
+            self.c["subscriptions"].append(
+                {
+                    "key": f"subscription:{sub.name}",
+                    "name": sub.name,
+                    "origin": sub.origin.to_dict(),
+                    "run_as_owner": run_as_owner,
+                    "run_as_owner_origin": rao_origin,
+                    "password_required": password_required,
+                    "password_required_origin": pr_origin,
+                    "slot_name": slot[0] if slot else sub.name,
+                    "publications": list(sub.publications),
+                    "user": sub.conninfo.user,
+                }
+            )
+
+    def _committed_secrets(self) -> None:
+        """Every password written in a migration, even one a later statement replaced: it stays in git."""
+        assert self.db is not None
+        for kind, name, how, span in self.db.committed_secrets:
+            role_password = kind == "role-password"
+            self.c["secrets"].append(
+                {
+                    "key": f"{'sql-password' if role_password else 'conninfo-password'}:{name}:{span.path}",
+                    "kind": "secret",
+                    "source": "sql",
+                    "where": (
+                        f"the password of role {name}"
+                        if role_password
+                        else f"the password in the CONNECTION string of subscription {name}"
+                    ),
+                    "literal": how == "literal",
+                    "hashed": how == "hashed",
+                    "detail": name,
+                    "config": span.path,
+                    "origin": span.to_dict(),
+                }
+            )
 
     # -- RLS -----------------------------------------------------------------------------------------------
 
@@ -823,24 +1183,41 @@ class _Builder:
                 bypass = bool(role and role.attr("bypassrls"))
                 owner = table.owner[0] == user and not (table.forced and table.forced[0])
                 row_sec = role.settings.get("row_security") if role else None
-                self.c["rls_exposures"].append({
-                    "key": f"rls:{conn['key']}:{name}", "client": conn["client"], "connection": conn["path"],
-                    "config": conn["config"], "role": user, "role_defined": bool(role and role.origin),
-                    "table": name, "superuser": superuser, "bypassrls": bypass, "owner": owner,
-                    "role_row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
-                    "row_security_option": conn["row_security_option"],
-                    "uri_options": conn.get("uri_options"),
-                    "origin": self._rls_origin(table).to_dict(),
-                    "connection_origin": conn["origin"],
-                    "role_origin": span_dict(role.origin if role else None)})
+                self.c["rls_exposures"].append(
+                    {
+                        "key": f"rls:{conn['key']}:{name}",
+                        "client": conn["client"],
+                        "connection": conn["path"],
+                        "config": conn["config"],
+                        "role": user,
+                        "role_defined": bool(role and role.origin),
+                        "table": name,
+                        "superuser": superuser,
+                        "bypassrls": bypass,
+                        "owner": owner,
+                        "role_row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
+                        "row_security_option": conn["row_security_option"],
+                        "uri_options": conn.get("uri_options"),
+                        "origin": self._rls_origin(table).to_dict(),
+                        "connection_origin": conn["origin"],
+                        "role_origin": span_dict(role.origin if role else None),
+                    }
+                )
 
     # -- settings, storage pairs, slots ---------------------------------------------------------------------
 
     def _settings(self) -> None:
         assert self.db is not None
         for name, (value, span) in self.db.system.items():
-            self.c["settings"].append({"key": f"setting:{name}", "name": name, "value": value,
-                                       "source": "ALTER SYSTEM", "origin": span.to_dict()})
+            self.c["settings"].append(
+                {
+                    "key": f"setting:{name}",
+                    "name": name,
+                    "value": value,
+                    "source": "ALTER SYSTEM",
+                    "origin": span.to_dict(),
+                }
+            )
 
     def _storage_pairs(self, connections: list[dict[str, Any]]) -> None:
         storages = [c for c in connections if c["purpose"] == "storage"]
@@ -851,19 +1228,31 @@ class _Builder:
                     continue
                 same, how = _same_server(src, st)
                 same_db = src.get("database") is not None and src.get("database") == st.get("database")
-                self.c["storage_pairs"].append({
-                    "key": f"pair:{st['config']}:{src['path']}", "engine": st["engine"], "source": src,
-                    "storage": st, "same_server": same, "how": how, "same_database": same_db,
-                    "origin": st["origin"], "source_origin": src["origin"]})
+                self.c["storage_pairs"].append(
+                    {
+                        "key": f"pair:{st['config']}:{src['path']}",
+                        "engine": st["engine"],
+                        "source": src,
+                        "storage": st,
+                        "same_server": same,
+                        "how": how,
+                        "same_database": same_db,
+                        "origin": st["origin"],
+                        "source_origin": src["origin"],
+                    }
+                )
 
     def _slots(self, connections: list[dict[str, Any]]) -> None:
-        """Replication slot names that would clash on one server (PowerSync prefix, duplicate subscriptions)."""
+        """Slot and publication clashes on one server: duplicate slots, PowerSync's prefix and publication."""
         if self.db is None:
             return
         subs = [c for c in self.c["subscriptions"]]
         by_slot: dict[str, dict[str, Any]] = {}
-        ps_prefixes = [c for c in connections if c["client"] == "powersync" and c["purpose"] == "source"
-                       and c["engine"] == "postgresql"]
+        ps_prefixes = [
+            c
+            for c in connections
+            if c["client"] == "powersync" and c["purpose"] == "source" and c["engine"] == "postgresql"
+        ]
         sub_conns = {c["key"]: c for c in connections if c["purpose"] == "subscription"}
         for sub in subs:
             conn = sub_conns.get(f"subscription:{sub['name']}")
@@ -871,24 +1260,69 @@ class _Builder:
             ident = (server, conn.get("database") if conn else None, sub["slot_name"])
             key = "|".join(str(x) for x in ident)
             if key in by_slot:
-                self.c["slot_collisions"].append({
-                    "key": f"slot:{sub['slot_name']}:{server}", "kind": "duplicate", "slot": sub["slot_name"],
-                    "first": by_slot[key]["name"], "second": sub["name"], "origin": sub["origin"],
-                    "other_origin": by_slot[key]["origin"]})
+                self.c["slot_collisions"].append(
+                    {
+                        "key": f"slot:{sub['slot_name']}:{server}",
+                        "kind": "duplicate",
+                        "slot": sub["slot_name"],
+                        "first": by_slot[key]["name"],
+                        "second": sub["name"],
+                        "origin": sub["origin"],
+                        "other_origin": by_slot[key]["origin"],
+                    }
+                )
             else:
                 by_slot[key] = sub
             for ps in ps_prefixes:
-                if conn and set(ps["endpoints"] or []) & set(conn["endpoints"] or []) and \
-                        sub["slot_name"].startswith(ps["slot_name_prefix"]):
-                    self.c["slot_collisions"].append({
-                        "key": f"slot-prefix:{sub['slot_name']}", "kind": "powersync-prefix",
-                        "slot": sub["slot_name"], "first": "PowerSync", "second": sub["name"],
-                        "origin": sub["origin"], "other_origin": ps["origin"]})
-            if "powersync" in sub["publications"] and ps_prefixes:
-                self.c["slot_collisions"].append({
-                    "key": f"publication-powersync:{sub['name']}", "kind": "publication-powersync",
-                    "slot": sub["slot_name"], "first": "PowerSync", "second": sub["name"],
-                    "origin": sub["origin"], "other_origin": ps_prefixes[0]["origin"]})
+                if (
+                    conn
+                    and set(ps["endpoints"] or []) & set(conn["endpoints"] or [])
+                    and sub["slot_name"].startswith(ps["slot_name_prefix"])
+                ):
+                    self.c["slot_collisions"].append(
+                        {
+                            "key": f"slot-prefix:{sub['slot_name']}",
+                            "kind": "powersync-prefix",
+                            "slot": sub["slot_name"],
+                            "first": "PowerSync",
+                            "second": sub["name"],
+                            "origin": sub["origin"],
+                            "other_origin": ps["origin"],
+                        }
+                    )
+            # Only a subscription to PowerSync's own source server shares its publication; a publication named
+            # powersync on another server is a different object.
+            sharing = [
+                ps
+                for ps in ps_prefixes
+                if conn
+                and set(ps["endpoints"] or []) & set(conn["endpoints"] or [])
+                and ps.get("database") in (None, conn.get("database"))
+            ]
+            if "powersync" in sub["publications"] and sharing:
+                self.c["slot_collisions"].append(
+                    {
+                        "key": f"publication-powersync:{sub['name']}",
+                        "kind": "publication-powersync",
+                        "slot": sub["slot_name"],
+                        "first": "PowerSync",
+                        "second": sub["name"],
+                        "origin": sub["origin"],
+                        "other_origin": sharing[0]["origin"],
+                    }
+                )
+
+
+def _powersync_pg_source(conn: dict[str, Any]) -> bool:
+    return bool(conn["client"] == "powersync" and conn["purpose"] == "source" and conn["engine"] == "postgresql")
+
+
+def _sub_flag(sub: SubscriptionState, name: str, default: bool) -> tuple[bool, dict[str, Any]]:
+    """A boolean subscription option and where it was set (the CREATE statement when left at its default)."""
+    value = sub.options.get(name)
+    if value is None:
+        return default, sub.origin.to_dict()
+    return value[0].strip().lower() in ("true", "on", "1", "yes", ""), value[1].to_dict()
 
 
 def _same_server(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
@@ -904,8 +1338,9 @@ def _same_server(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
         where = overlap[0].replace("loopback:", "the local host, port ")
         src = a.get("resolved_from") or b.get("resolved_from")
         return "yes", f"both reach {where}" + (f" (values resolved from {src})" if src else "")
-    if any(e.startswith("loopback:") for e in ea) and any(e.startswith("docker-host:") for e in eb) or \
-            any(e.startswith("docker-host:") for e in ea) and any(e.startswith("loopback:") for e in eb):
+    if (any(e.startswith("loopback:") for e in ea) and any(e.startswith("docker-host:") for e in eb)) or (
+        any(e.startswith("docker-host:") for e in ea) and any(e.startswith("loopback:") for e in eb)
+    ):
         ports_a = {e.rsplit(":", 1)[1] for e in ea}
         ports_b = {e.rsplit(":", 1)[1] for e in eb}
         if ports_a & ports_b:

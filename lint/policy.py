@@ -67,8 +67,7 @@ def _policy_schema() -> dict[str, Any]:
     return loaded
 
 
-def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list[tuple[Span, str]]
-             ) -> Program | None:
+def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list[tuple[Span, str]]) -> Program | None:
     import cel
 
     span = doc.at(key)
@@ -80,7 +79,7 @@ def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list
         return None
     try:
         uses_project = "project" in compiled.variables()
-    except Exception:  # noqa: BLE001 - static analysis is an optimisation only
+    except Exception:
         uses_project = True
     return Program(source, compiled, span, uses_project)
 
@@ -118,8 +117,12 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
     if data["id"] != stem:
         errors.append((doc.at(("id",)), f"id '{data['id']}' must equal the file name '{stem}'"))
     if data["for_each"] not in COLLECTIONS:
-        errors.append((doc.at(("for_each",)),
-                       f"unknown collection '{data['for_each']}' (known: {', '.join(sorted(COLLECTIONS))})"))
+        errors.append(
+            (
+                doc.at(("for_each",)),
+                f"unknown collection '{data['for_each']}' (known: {', '.join(sorted(COLLECTIONS))})",
+            )
+        )
     programs: dict[str, Program | None] = {}
     for key in ("condition", "message", "location", "related", "fingerprint", "fix"):
         if key in data:
@@ -134,13 +137,25 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
     condition, message = programs["condition"], programs["message"]
     assert condition is not None and message is not None
     return Policy(
-        id=data["id"], title=data["title"], severity=Severity.parse(data["severity"]),
-        for_each=data["for_each"], var=COLLECTIONS[data["for_each"]], condition=condition, message=message,
-        severity_when=tuple(when), location=programs.get("location"), related=programs.get("related"),
-        fingerprint=programs.get("fingerprint"), fix=programs.get("fix"),
-        rationale=str(data["rationale"]).strip(), remediation=str(data["remediation"]).strip(),
-        references=tuple(data.get("references", [])), examples=data["examples"],
-        aliases=tuple(data.get("aliases", [])), path=display, builtin=builtin,
+        id=data["id"],
+        title=data["title"],
+        severity=Severity.parse(data["severity"]),
+        for_each=data["for_each"],
+        var=COLLECTIONS[data["for_each"]],
+        condition=condition,
+        message=message,
+        severity_when=tuple(when),
+        location=programs.get("location"),
+        related=programs.get("related"),
+        fingerprint=programs.get("fingerprint"),
+        fix=programs.get("fix"),
+        rationale=str(data["rationale"]).strip(),
+        remediation=str(data["remediation"]).strip(),
+        references=tuple(data.get("references", [])),
+        examples=data["examples"],
+        aliases=tuple(data.get("aliases", [])),
+        path=display,
+        builtin=builtin,
     )
 
 
@@ -168,8 +183,12 @@ def load_policies(extra_dirs: list[Path] | None = None) -> list[Policy]:
             continue
         for name in (policy.id, *policy.aliases):
             if name in seen:
-                errors.append((Span.point(display, 1),
-                               f"duplicate policy id '{name}' (already defined in {seen[name].path})"))
+                errors.append(
+                    (
+                        Span.point(display, 1),
+                        f"duplicate policy id '{name}' (already defined in {seen[name].path})",
+                    )
+                )
         seen.setdefault(policy.id, policy)
         policies.append(policy)
     if errors:

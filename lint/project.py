@@ -19,8 +19,26 @@ from lint.sources import powersync, sql, syncrules
 from lint.span import Span
 from lint.yamlsrc import Located, Problem, load_located
 
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "env", "__pycache__", ".tox", ".nox",
-             ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", "dist", "build", ".idea", ".vscode"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "env",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+    "dist",
+    "build",
+    ".idea",
+    ".vscode",
+}
 YAML_EXT = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -78,8 +96,11 @@ def read_text(path: Path, rel: str) -> tuple[str | None, Problem | None]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, Problem("read", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB and was not "
-                                         "read", Span.point(rel, 1))
+            return None, Problem(
+                "read",
+                f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB and was not read",
+                Span.point(rel, 1),
+            )
         data = path.read_bytes()
     except OSError as exc:
         return None, Problem("read", f"cannot read file: {exc.strerror or 'I/O error'}", Span.point(rel, 1))
@@ -95,13 +116,11 @@ def read_text(path: Path, rel: str) -> tuple[str | None, Problem | None]:
 
 def _read_env_file(text: str, rel: str, env: dict[str, tuple[str, str]]) -> None:
     """dotenv: NAME=value lines; values feed server-identity checks and are never printed."""
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
-        if line.startswith("export "):
-            line = line[7:]
-        name, _, value = line.partition("=")
+        name, _, value = line.removeprefix("export ").partition("=")
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
@@ -183,8 +202,9 @@ def load(root: Path, targets: list[Path]) -> Loaded:
                 sync_rules[rel] = rules
         elif cfg.sync_content is not None:
             content, line_offset, col_offset = cfg.sync_content
-            sync_rules[rel] = syncrules.read_sync_rules(rel, content, default_schema, line_offset=line_offset,
-                                                        col_offset=col_offset)
+            sync_rules[rel] = syncrules.read_sync_rules(
+                rel, content, default_schema, line_offset=line_offset, col_offset=col_offset
+            )
         if rel in sync_rules:
             problems.extend(sync_rules[rel].problems)
     standalone: list[syncrules.SyncRules] = []
@@ -197,8 +217,14 @@ def load(root: Path, targets: list[Path]) -> Loaded:
 
     db = replay(sql_files) if sql_files else None
     inputs = model.Inputs(
-        sql=db, sql_files=len(sql_files), configs=tuple(configs), sync_rules=sync_rules,
-        standalone_sync_rules=tuple(standalone), env=env, problems=tuple(problems), files=files,
+        sql=db,
+        sql_files=len(sql_files),
+        configs=tuple(configs),
+        sync_rules=sync_rules,
+        standalone_sync_rules=tuple(standalone),
+        env=env,
+        problems=tuple(problems),
+        files=files,
         secret_spans=tuple(secret_spans),
     )
     return Loaded(inputs, sources)
@@ -206,13 +232,24 @@ def load(root: Path, targets: list[Path]) -> Loaded:
 
 def _might_be_ours(text: str) -> bool:
     """Cheap pre-filter so that unrelated YAML (CI workflows, k8s manifests) is not parsed twice."""
-    return any(k in text for k in ("replication", "storage", "sync_rules", "sync_config", "bucket_definitions",
-                                   "streams", "_type"))
+    return any(
+        k in text
+        for k in (
+            "replication",
+            "storage",
+            "sync_rules",
+            "sync_config",
+            "bucket_definitions",
+            "streams",
+            "_type",
+        )
+    )
 
 
 def _mentions_ours(text: str) -> bool:
-    return any(f"{k}:" in text or f'"{k}"' in text for k in
-               ("replication", "sync_rules", "sync_config", "bucket_definitions"))
+    return any(
+        f"{k}:" in text or f'"{k}"' in text for k in ("replication", "sync_rules", "sync_config", "bucket_definitions")
+    )
 
 
 def _default_schema(cfg: powersync.PowerSyncConfig) -> str:
@@ -241,21 +278,34 @@ def _default_schema(cfg: powersync.PowerSyncConfig) -> str:
     return "public"
 
 
-def _read_referenced_rules(root: Path, cfg: powersync.PowerSyncConfig, default_schema: str,
-                           sources: dict[str, str], problems: list[Problem]) -> syncrules.SyncRules | None:
+def _read_referenced_rules(
+    root: Path,
+    cfg: powersync.PowerSyncConfig,
+    default_schema: str,
+    sources: dict[str, str],
+    problems: list[Problem],
+) -> syncrules.SyncRules | None:
     assert cfg.sync_path is not None and cfg.sync_path_span is not None
-    target = (root / cfg.sync_path)
+    target = root / cfg.sync_path
     try:
         target.resolve().relative_to(root.resolve())
     except ValueError:
-        problems.append(Problem("sync-config-path",
-                                "the sync config path resolves outside the project root (through a link); "
-                                "replint does not read it", cfg.sync_path_span))
+        problems.append(
+            Problem(
+                "sync-config-path",
+                "the sync config path resolves outside the project root (through a link); replint does not read it",
+                cfg.sync_path_span,
+            )
+        )
         return None
     if not target.is_file():
-        problems.append(Problem("sync-config-path",
-                                f"the sync config file {cfg.sync_path} does not exist; PowerSync will not start",
-                                cfg.sync_path_span))
+        problems.append(
+            Problem(
+                "sync-config-path",
+                f"the sync config file {cfg.sync_path} does not exist; PowerSync will not start",
+                cfg.sync_path_span,
+            )
+        )
         return None
     text, problem = read_text(target, cfg.sync_path)
     if problem:

@@ -103,7 +103,21 @@ def is_secret_key(key: str) -> bool:
 # --- scanning helpers ----------------------------------------------------------------------------------
 
 
-def _scan_quoted(line: str, i: int, *, backslash: bool = True) -> tuple[int, int]:
+def _skip_escape(line: str, j: int, *, layered: bool) -> int:
+    """`line[j]` is a backslash: the index after the escape sequence.
+
+    `layered`: the text may carry a second layer of backslash escaping (a conninfo inside a JSON, YAML or
+    shell "string"; we assume so whenever the enclosing literal is double-quoted), where the inner escape
+    `\\'` is written `\\\\'`, so an escaped backslash also escapes the character after it. That reading
+    never ends a value earlier than the single-layer one.
+    """
+    k = j + 2
+    if layered and line.startswith("\\\\", j) and k < len(line):
+        k += 2 if line[k] == "\\" else 1
+    return k
+
+
+def _scan_quoted(line: str, i: int, *, backslash: bool = True, layered: bool = False) -> tuple[int, int]:
     """`line[i]` is an opening quote; return the (start, end) of the quoted content.
 
     Accepts the union of the escape conventions we meet (backslash escapes as in libpq, E'' strings, JSON
@@ -117,9 +131,9 @@ def _scan_quoted(line: str, i: int, *, backslash: bool = True) -> tuple[int, int
     while j < n:
         ch = line[j]
         if ch == "\\" and backslash:
-            j += 2
+            j = _skip_escape(line, j, layered=layered)
         elif ch == quote and j + 1 < n and line[j + 1] == quote:
-            j += 2
+            j += 2  # a doubled quote
         elif ch == quote:
             return i + 1, j
         else:
@@ -144,9 +158,12 @@ def _scan_sql_doubled(line: str, i: int) -> Range:
     return i + 2, n
 
 
+_DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")
+
+
 def _scan_dollar(line: str, i: int) -> Range | None:
     """`$tag$...$tag$` (PostgreSQL dollar quoting) starting at `i`; None when it is not a dollar quote."""
-    m = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$").match(line, i)
+    m = _DOLLAR.match(line, i)
     if m is None:
         return None
     close = line.find(m.group(), m.end())
@@ -187,7 +204,8 @@ def _uri_ranges(line: str) -> Iterator[Range]:
         yield colon + 1, at
 
 
-_CONNINFO = re.compile(r"(?<![\w.\-])(?:ssl)?password\s*=\s*", re.IGNORECASE)
+# libpq `password` / `sslpassword`; `Password` / `Pwd` in ADO.NET and ODBC connection strings (MSSQL).
+_CONNINFO = re.compile(r"(?<![\w.\-])(?:(?:ssl)?password|pwd)\s*=\s*", re.IGNORECASE)
 
 
 def _conninfo_ranges(line: str) -> Iterator[Range]:
@@ -201,30 +219,57 @@ def _conninfo_ranges(line: str) -> Iterator[Range]:
         if i >= len(line):
             continue
         enclosing = _enclosing_quote(line, m.start())
-        if line[i] == "'":
-            if line.startswith("''", i):
-                # `CONNECTION '... password=''a b'' ...'`; a bare empty `password=''` over-masks, harmlessly
-                start, end = _scan_sql_doubled(line, i)
-                after = end + 2
-            else:
-                start, end = _scan_quoted(line, i)
-                after = end + 1
-            if after < len(line) and not line[after].isspace() and line[after] not in f"{enclosing or ''};,)":
-                # Text runs on after the closing quote: the quotes were not what they seemed (another layer
-                # of escaping, e.g. a conninfo inside a JSON or shell string), so mask on to the value's end.
-                end = _conninfo_unquoted_end(line, after, enclosing)
+        if line[i] in "'\"":
+            start, end = _conninfo_quoted(line, i, enclosing)
         elif m.start() > 0 and line[m.start() - 1] in "?&":
             # a URL query parameter (`jdbc:postgresql://h/db?user=u&password=x&ssl=true`)
             start, end = i, _query_value_end(line, i)
+        elif m.start() > 0 and line[m.start() - 1] == ";":
+            # ADO.NET / ODBC `Server=h;User Id=u;Password=a b;`: values run to ';' and may hold spaces
+            semi = line.find(";", i)
+            start, end = i, (_conninfo_unquoted_end(line, i, enclosing) if semi < 0 else semi)
+            if semi < 0:
+                end = max(end, len(line.rstrip(f" \t{enclosing or ''}")))
         else:
             start, end = i, _conninfo_unquoted_end(line, i, enclosing)
         if end > start and not is_reference(line[start:end]):
             yield start, end
 
 
+def _conninfo_quoted(line: str, i: int, enclosing: str | None) -> Range:
+    """A value starting with a quote. libpq quotes with ' (escapes \\' and \\\\); inside a SQL literal that
+    becomes ''...''; a " value is a keyword argument in code (`connect(password="x")`) or a plain value that
+    starts with '"' (libpq has no " quoting), so for " the quotes are masked as well.
+
+    When text runs on after the closing quote, the quotes were not what they seemed (another layer of
+    escaping, e.g. a conninfo inside a shell or JSON string), so masking continues to the value's end.
+    """
+    if line.startswith("''", i):
+        # `CONNECTION '... password=''a b'' ...'`; a bare empty `password=''` over-masks, harmlessly
+        start, end = _scan_sql_doubled(line, i)
+        close = end + 1
+    else:
+        start, end = _scan_quoted(line, i, layered=enclosing == '"')
+        close = end
+    if close >= len(line):  # unterminated
+        return (start, end) if line[i] == "'" else (i, _conninfo_unquoted_end(line, i + 1, enclosing))
+    if not _closes_cleanly(line, close, enclosing):
+        end = _conninfo_unquoted_end(line, close + 1, enclosing)
+    return (i, max(end, close + 1)) if line[i] == '"' else (start, end)
+
+
+def _closes_cleanly(line: str, close: int, enclosing: str | None) -> bool:
+    """Is `line[close]` a closing quote after which the value has clearly ended?"""
+    after = close + 1
+    if close >= len(line):
+        return False
+    # Not ',', ';' or ')': after a second layer of escaping they can be part of the secret.
+    return after >= len(line) or line[after].isspace() or line[after] == enclosing
+
+
 def _query_value_end(line: str, i: int) -> int:
     """A raw '&' or '#' cannot be part of a query value (it would be %26 / %23)."""
-    while i < len(line) and not line[i].isspace() and line[i] not in "&#\"<>`":
+    while i < len(line) and not line[i].isspace() and line[i] not in '&#"<>`':
         i += 1
     return i
 
@@ -248,9 +293,9 @@ def _conninfo_unquoted_end(line: str, i: int, enclosing: str | None) -> int:
     while i < n and not line[i].isspace():
         ch = line[i]
         if ch == "\\":
-            i += 2
+            i = _skip_escape(line, i, layered=enclosing == '"')
         elif ch == enclosing and i + 1 < n and line[i + 1] == enclosing:
-            i += 2
+            i += 2  # a doubled (SQL-escaped) quote
         elif ch == enclosing:
             break
         else:
@@ -258,9 +303,7 @@ def _conninfo_unquoted_end(line: str, i: int, enclosing: str | None) -> int:
     return min(i, n)
 
 
-_SQL_PASSWORD = re.compile(
-    r"\b(?:PASSWORD|IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY)\s+(?:[EU]&?)?(?=['$])", re.IGNORECASE
-)
+_SQL_PASSWORD = re.compile(r"\b(?:PASSWORD|IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY)\s+(?:[EU]&?)?(?=['$])", re.IGNORECASE)
 
 
 def _sql_ranges(line: str) -> Iterator[Range]:
@@ -279,9 +322,9 @@ def _sql_ranges(line: str) -> Iterator[Range]:
 
 
 # A key at the start of a line (YAML block mapping, list item, properties/.env line, commented-out line) or
-# after `{`, `,` or `(` (YAML flow mappings, JSON, mongosh object literals).
+# after `{` or `,` (YAML flow mappings, JSON, mongosh object literals).
 _KEY = re.compile(
-    r"""(?:(?P<lead>^[ \t]*(?:(?:\#+|//|--)[ \t]*)?(?:-[ \t]+)?(?:export[ \t]+)?)|(?P<inline>[{,(][ \t]*))
+    r"""(?:(?P<lead>^[ \t]*(?:(?:\#+|//|--)[ \t]*)?(?:-[ \t]+)?(?:export[ \t]+)?)|(?P<inline>[{,][ \t]*))
         (?P<key>"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z_][\w.\-]*)
         [ \t]*(?P<sep>[:=])""",
     re.VERBOSE,
@@ -290,14 +333,20 @@ _TAG = re.compile(r"!\S*")
 _ANCHOR = re.compile(r"[&*][^\s,\[\]{}]+[ \t]*")
 _BLOCK_INDICATOR = re.compile(r"[|>][+\-0-9]*[ \t]*(?:#.*)?$")
 _NULLS = frozenset({"null", "Null", "NULL", "~"})
+_COMMENT = re.compile(r"[ \t]#")
+_FLOW_END = re.compile(r"[,}\]]")
 
 
-def _kv_ranges(line: str) -> Iterator[Range]:
-    """`password: hunter2`, `"database.password": "x"`, `PGPASSWORD=x`, `{user: u, pwd: "x"}`, ..."""
-    covered = 0  # a `,k:` inside a value already masked is text, not a key
+def _kv_ranges(line: str, masked: tuple[Range, ...] = ()) -> Iterator[Range]:
+    """`password: hunter2`, `"database.password": "x"`, `PGPASSWORD=x`, `{user: u, pwd: "x"}`, ...
+
+    A `{k:` inside a value that is already masked (`masked`, or an earlier key's value) is text, not a key.
+    """
+    covered = 0
     for m in _KEY.finditer(line):
         lead = m.group("lead") is not None
-        if m.start() < covered or (not lead and "{" not in line[: m.start() + 1]):
+        inside = m.start() < covered or any(s <= m.start("key") < e for s, e in masked)
+        if inside or (not lead and "{" not in line[: m.start() + 1]):
             continue  # `,name:` outside any `{...}` is not a mapping key (e.g. inside a URI's userinfo)
         if not is_secret_key(m.group("key")):
             continue
@@ -340,7 +389,11 @@ def _kv_quoted(line: str, i: int, sep: str, *, json_like: bool) -> Range | None:
         closed = rest.lstrip()[0] in ",}]"
     if not closed:
         return i, _unquoted_end(line, i, sep, json_like=False)
-    return None if is_reference(line[start:end]) else (start, end)
+    if is_reference(line[start:end]):
+        return None
+    # `.env` files quote values but Java properties files do not, where the quotes would be part of the
+    # secret; masking them too is right for both.
+    return (i, end + 1) if sep == "=" else (start, end)
 
 
 def _yaml_value(line: str, i: int, *, json_like: bool, inline: bool) -> Range | None:
@@ -376,11 +429,11 @@ def _unquoted_end(line: str, i: int, sep: str, *, json_like: bool) -> int:
     """
     end = len(line)
     if sep == ":":
-        comment = re.compile(r"[ \t]#").search(line, i)
+        comment = _COMMENT.search(line, i)
         if comment is not None:
             end = comment.start()
         if json_like:
-            flow = re.compile(r"[,}\]]").search(line, i, end)
+            flow = _FLOW_END.search(line, i, end)
             if flow is not None:
                 end = flow.start()
     while end > i and line[end - 1] in " \t\r":
@@ -388,7 +441,7 @@ def _unquoted_end(line: str, i: int, sep: str, *, json_like: bool) -> int:
     return end
 
 
-_DETECTORS = (_uri_ranges, _conninfo_ranges, _sql_ranges, _kv_ranges)
+_DETECTORS = (_uri_ranges, _conninfo_ranges, _sql_ranges)
 
 
 # --- applying ranges -----------------------------------------------------------------------------------
@@ -417,14 +470,15 @@ def _apply(line: str, ranges: tuple[Range, ...]) -> str:
 
 def secret_ranges(line: str) -> tuple[Range, ...]:
     """Merged [start, end) ranges of `line` that `mask_line` replaces."""
-    return _merge(r for detect in _DETECTORS for r in detect(line))
+    literal = _merge(r for detect in _DETECTORS for r in detect(line))
+    return _merge([*literal, *_kv_ranges(line, literal)])
 
 
 def mask_line_mapped(line: str, extra: Iterable[Range] = ()) -> MaskedLine:
     """`mask_line` plus a column map; `extra` adds known secret ranges (e.g. from reader spans)."""
     n = len(line)
-    clamped = ((max(0, s), min(n, e)) for s, e in extra)
-    ranges = _merge([*(r for detect in _DETECTORS for r in detect(line)), *clamped])
+    clamped = [(max(0, s), min(n, e)) for s, e in extra]
+    ranges = _merge([*secret_ranges(line), *clamped])
     return MaskedLine(_apply(line, ranges), ranges)
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from lint.conninfo import ConnInfo
 from lint.sources import sql as ev
 from lint.span import Span
 
@@ -74,6 +75,7 @@ class TableState:
     policies: list[tuple[str, Span]] = field(default_factory=list)
     identity_changed_while_published: Span | None = None
     partition_of: str | None = None
+    pk_dropped: Span | None = None  # the ALTER TABLE ... DROP CONSTRAINT that removed the primary key
 
     @property
     def schema(self) -> str:
@@ -90,13 +92,15 @@ class PublicationState:
     schemas: dict[str, Span] = field(default_factory=dict)
     publish: tuple[tuple[str, ...], Span | None] = (PUBLISH_ALL, None)
     via_root: tuple[bool, Span | None] = (False, None)
+    # Tables an ALTER PUBLICATION ... DROP/SET took out (and the statement), to explain a missing table.
+    removed: dict[str, Span] = field(default_factory=dict)
 
 
 @dataclass
 class SubscriptionState:
     name: str
     origin: Span
-    conninfo: ev.ConnInfo
+    conninfo: ConnInfo
     conninfo_span: Span
     publications: tuple[str, ...]
     options: dict[str, tuple[str, Span]] = field(default_factory=dict)
@@ -124,9 +128,18 @@ class DbState:
     schemas: dict[str, tuple[str | None, Span]] = field(default_factory=dict)
     publications: dict[str, PublicationState] = field(default_factory=dict)
     dropped_publications: dict[str, Span] = field(default_factory=dict)
+    # old name -> (new name, ALTER PUBLICATION ... RENAME TO statement): explains a "missing" publication.
+    renamed_publications: dict[str, tuple[str, Span]] = field(default_factory=dict)
+    # The REVOKE that last removed a privilege key, so a finding can point at it (DESIGN.md §3).
+    revoked: dict[tuple[str, str, str, str], Span] = field(default_factory=dict)
     subscriptions: dict[str, SubscriptionState] = field(default_factory=dict)
     system: dict[str, tuple[str, Span]] = field(default_factory=dict)
     current_role: str | None = None
+    # Every secret written in a migration, in replay order, even if a later statement replaces it: the text
+    # stays in the repository history. (kind "role-password" | "conninfo", object name, "literal"|"hashed", span)
+    committed_secrets: list[tuple[str, str, str, Span]] = field(default_factory=list)
+    # Roles some migration switches to with SET ROLE: evidently not the (unknown) migration user itself.
+    set_role_targets: set[str] = field(default_factory=set)
 
     def role(self, name: str) -> RoleState:
         state = self.roles.get(name)
@@ -169,8 +182,7 @@ def migration_key(path: str) -> tuple[object, ...]:
     if m:
         parts = tuple(int(p) for p in re.split(r"[._]", m.group(1)))
         return (directory, 0, parts, name)
-    natural = tuple((0, int(tok), "") if tok.isdigit() else (1, 0, tok.lower()) for tok in _NUM_RE.split(name)
-                    if tok)
+    natural = tuple((0, int(tok), "") if tok.isdigit() else (1, 0, tok.lower()) for tok in _NUM_RE.split(name) if tok)
     return (directory, 1, natural, name)
 
 
@@ -180,14 +192,17 @@ def migration_key(path: str) -> tuple[object, ...]:
 
 def replay(files: Iterable[ev.SqlFile]) -> DbState:
     db = DbState()
-    for f in sorted(files, key=lambda f: migration_key(f.path)):
+    ordered = sorted(files, key=lambda f: migration_key(f.path))
+    # Known up front so the answer does not depend on whether the SET ROLE comes before or after.
+    db.set_role_targets = {e.role for f in ordered for e in f.events if isinstance(e, ev.SetRole) and e.role}
+    for f in ordered:
         db.current_role = None  # each migration file runs as the migration user
         for event in f.events:
             _apply(db, event)
     return db
 
 
-def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch reads best here
+def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
     if isinstance(e, ev.RoleCreate):
         _role_create(db, e)
     elif isinstance(e, ev.RoleAlter):
@@ -196,6 +211,7 @@ def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch re
             role.attrs[name] = (value, e.span)
         if e.password is not None and e.password_span is not None:
             role.password = (e.password, e.password_span)
+            _note_password(db, e.name, e.password, e.password_span)
     elif isinstance(e, ev.RoleSetting):
         _role_setting(db, e)
     elif isinstance(e, ev.RoleRename):
@@ -203,10 +219,10 @@ def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch re
     elif isinstance(e, ev.RoleDrop):
         for name in e.names:
             db.roles.pop(name, None)
-            for key in [k for k in db.edges if name in k]:
-                del db.edges[key]
-            for key in [k for k in db.privileges if k[0] == name]:
-                del db.privileges[key]
+            for edge_key in [k for k in db.edges if name in k]:
+                del db.edges[edge_key]
+            for priv_key in [k for k in db.privileges if k[0] == name]:
+                del db.privileges[priv_key]
     elif isinstance(e, ev.RoleGrant):
         _role_grant(db, e)
     elif isinstance(e, ev.PrivGrant):
@@ -224,8 +240,8 @@ def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch re
             db.tables.pop(name, None)
             for pub in db.publications.values():
                 pub.tables.pop(name, None)
-            for key in [k for k in db.privileges if k[1] == "table" and k[2] == name]:
-                del db.privileges[key]
+            for priv_key in [k for k in db.privileges if k[1] == "table" and k[2] == name]:
+                del db.privileges[priv_key]
     elif isinstance(e, ev.PolicyCreate):
         table = db.tables.get(e.table)
         if table is not None:
@@ -241,17 +257,22 @@ def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch re
             if db.publications.pop(name, None) is not None:
                 db.dropped_publications[name] = e.span
     elif isinstance(e, ev.SubscriptionCreate):
-        db.subscriptions[e.name] = ev_sub = SubscriptionState(e.name, e.span, e.conninfo, e.conninfo_span,
-                                                              e.publications)
+        db.subscriptions[e.name] = ev_sub = SubscriptionState(
+            e.name, e.span, e.conninfo, e.conninfo_span, e.publications
+        )
         spans = dict(e.option_spans)
-        for key, value in e.options:
-            ev_sub.options[key] = (value, spans.get(key, e.span))
+        for option, text in e.options:
+            ev_sub.options[option] = (text, spans.get(option, e.span))
+        if e.conninfo.has_password:
+            db.committed_secrets.append(("conninfo", e.name, "literal", e.conninfo_span))
     elif isinstance(e, ev.SubscriptionAlter):
+        if e.conninfo is not None and e.conninfo.has_password:
+            db.committed_secrets.append(("conninfo", e.name, "literal", e.span))
         sub = db.subscriptions.get(e.name)
         if sub is not None:
             spans = dict(e.option_spans)
-            for key, value in e.options:
-                sub.options[key] = (value, spans.get(key, e.span))
+            for option, text in e.options:
+                sub.options[option] = (text, spans.get(option, e.span))
             if e.conninfo is not None:
                 sub.conninfo, sub.conninfo_span = e.conninfo, e.span
             if e.publications is not None:
@@ -270,20 +291,27 @@ def _apply(db: DbState, e: ev.Event) -> None:  # noqa: C901 - a flat dispatch re
         db.current_role = e.role
 
 
+def _note_password(db: DbState, role: str, kind: str, span: Span) -> None:
+    if kind in ("literal", "hashed"):
+        db.committed_secrets.append(("role-password", role, kind, span))
+
+
 def _role_create(db: DbState, e: ev.RoleCreate) -> None:
     role = RoleState(e.name, origin=e.span)
     for name, value in e.attrs:
         role.attrs[name] = (value, e.span)
     if e.password is not None and e.password_span is not None:
         role.password = (e.password, e.password_span)
+        _note_password(db, e.name, e.password, e.password_span)
     db.roles[e.name] = role
     for parent in e.in_roles:
         db.role(parent)
         db.edges[(parent, e.name)] = Edge(parent, e.name, False, role.attr("inherit"), True, e.span)
     for member in (*e.members, *e.admins):
         db.role(member)
-        db.edges[(e.name, member)] = Edge(e.name, member, member in e.admins, db.role(member).attr("inherit"),
-                                          True, e.span)
+        db.edges[(e.name, member)] = Edge(
+            e.name, member, member in e.admins, db.role(member).attr("inherit"), True, e.span
+        )
 
 
 def _role_setting(db: DbState, e: ev.RoleSetting) -> None:
@@ -307,8 +335,10 @@ def _role_rename(db: DbState, old: str, new: str) -> None:
         edge.role = new if edge.role == old else edge.role
         edge.member = new if edge.member == old else edge.member
         db.edges[(edge.role, edge.member)] = edge
-    for key in [k for k in db.privileges if k[0] == old]:
-        db.privileges[(new, *key[1:])] = db.privileges.pop(key)
+    for priv_key in [k for k in db.privileges if k[0] == old]:
+        db.privileges[(new, *priv_key[1:])] = db.privileges.pop(priv_key)
+    for priv_key in [k for k in db.revoked if k[0] == old]:
+        db.revoked[(new, *priv_key[1:])] = db.revoked.pop(priv_key)
     for table in db.tables.values():
         if table.owner[0] == old:
             table.owner = (new, table.owner[1])
@@ -324,10 +354,10 @@ def _role_grant(db: DbState, e: ev.RoleGrant) -> None:
                 db.role(role_name)
                 member_state = db.role(member)
                 old = db.edges.get(key)
-                inherit = e.inherit if e.inherit is not None else (
-                    old.inherit if old else member_state.attr("inherit"))
+                inherit = e.inherit if e.inherit is not None else (old.inherit if old else member_state.attr("inherit"))
                 db.edges[key] = Edge(
-                    role_name, member,
+                    role_name,
+                    member,
                     admin=bool(e.admin) or (old.admin if old else False),
                     inherit=inherit,
                     set=e.set if e.set is not None else (old.set if old else True),
@@ -369,8 +399,9 @@ def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
                 key = (grantee, objtype, obj, p)
                 if e.is_grant:
                     db.privileges[key] = e.span
-                else:
-                    db.privileges.pop(key, None)
+                    db.revoked.pop(key, None)
+                elif db.privileges.pop(key, None) is not None:
+                    db.revoked[key] = e.span
         if not e.is_grant and e.objtype == "table" and e.all_in_schemas:
             continue
 
@@ -383,8 +414,12 @@ def _default_privs(db: DbState, e: ev.DefaultPrivs) -> None:
         for schema in schemas:
             for grantee in e.grantees:
                 for p in privs:
-                    match = [d for d in db.default_privs if (d.for_role, d.schema, d.objtype, d.privilege,
-                                                              d.grantee) == (role, schema, e.objtype, p, grantee)]
+                    wanted = (role, schema, e.objtype, p, grantee)
+                    match = [
+                        d
+                        for d in db.default_privs
+                        if (d.for_role, d.schema, d.objtype, d.privilege, d.grantee) == wanted
+                    ]
                     if e.is_grant and not match:
                         db.default_privs.append(DefaultPriv(role, schema, e.objtype, p, grantee, e.span))
                     elif not e.is_grant:
@@ -399,12 +434,24 @@ def _table_create(db: DbState, e: ev.TableCreate) -> None:
     if e.partition_of and e.partition_of in db.tables:
         has_pk = has_pk or db.tables[e.partition_of].has_pk
     creator = db.current_role
-    db.tables[e.table] = TableState(e.table, e.span, has_pk, creator, (creator, e.span),
-                                    partition_of=e.partition_of)
+    db.tables[e.table] = TableState(e.table, e.span, has_pk, creator, (creator, e.span), partition_of=e.partition_of)
     schema = e.table.split(".", 1)[0]
     for d in db.default_privs:
-        if d.objtype == "table" and d.for_role == creator and d.schema in (None, schema):
+        if d.objtype == "table" and default_applies(db, d.for_role, creator) and d.schema in (None, schema):
             db.privileges[(d.grantee, "table", e.table, d.privilege)] = d.span
+
+
+def default_applies(db: DbState, for_role: str | None, creator: str | None) -> bool:
+    """Whether `ALTER DEFAULT PRIVILEGES [FOR ROLE for_role]` covers a table made by `creator`.
+
+    `None` stands for the migration user, whose name the files do not tell. `FOR ROLE app_owner` written by a
+    migration that runs as app_owner is the common pattern, so an unknown creator is taken to match a named
+    role, unless some migration `SET ROLE`s to that role (then the migration user is evidently someone else).
+    Assuming a mismatch instead would report every table of such projects as unreadable (a false error).
+    """
+    if for_role == creator:
+        return True
+    return creator is None and for_role is not None and for_role not in db.set_role_targets
 
 
 def _table_alter(db: DbState, e: ev.TableAlter) -> None:
@@ -424,7 +471,11 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
         elif action == "owner":
             table.owner = (arg, e.span)
         elif action == "add_pk":
-            table.has_pk = True
+            table.has_pk, table.pk_dropped = True, None
+        elif action == "drop_constraint" and arg == f"{table.name.split('.', 1)[1]}_pkey":
+            # PostgreSQL names a primary key `<table>_pkey` unless told otherwise; dropping it leaves the
+            # table without a replica identity. Other names cannot be told apart from other constraints.
+            table.has_pk, table.pk_dropped = False, e.span
 
 
 def _table_rename(db: DbState, e: ev.TableRename) -> None:
@@ -439,6 +490,8 @@ def _table_rename(db: DbState, e: ev.TableRename) -> None:
             pub.tables[new] = pub.tables.pop(e.table)
     for key in [k for k in db.privileges if k[1] == "table" and k[2] == e.table]:
         db.privileges[(key[0], "table", new, key[3])] = db.privileges.pop(key)
+    for key in [k for k in db.revoked if k[1] == "table" and k[2] == e.table]:
+        db.revoked[(key[0], "table", new, key[3])] = db.revoked.pop(key)
 
 
 def _publish_ops(value: str) -> tuple[str, ...]:
@@ -458,11 +511,13 @@ def _apply_pub_options(pub: PublicationState, options: tuple[tuple[str, str], ..
 
 
 def _publication_create(db: DbState, e: ev.PublicationCreate) -> None:
-    pub = PublicationState(e.name, e.span, True, e.all_tables,
-                           dict.fromkeys(e.tables, e.span), dict.fromkeys(e.schemas, e.span))
+    pub = PublicationState(
+        e.name, e.span, True, e.all_tables, dict.fromkeys(e.tables, e.span), dict.fromkeys(e.schemas, e.span)
+    )
     _apply_pub_options(pub, e.options, e.span)
     db.publications[e.name] = pub
     db.dropped_publications.pop(e.name, None)
+    db.renamed_publications.pop(e.name, None)
 
 
 def _publication_alter(db: DbState, e: ev.PublicationAlter) -> None:
@@ -478,15 +533,24 @@ def _publication_alter(db: DbState, e: ev.PublicationAlter) -> None:
     elif e.action == "add":
         pub.tables.update(dict.fromkeys(e.tables, e.span))
         pub.schemas.update(dict.fromkeys(e.schemas, e.span))
+        for t in e.tables:
+            pub.removed.pop(t, None)
     elif e.action == "drop":
         for t in e.tables:
-            pub.tables.pop(t, None)
+            if pub.tables.pop(t, None) is not None:
+                pub.removed[t] = e.span
         for s in e.schemas:
             pub.schemas.pop(s, None)
     elif e.action == "set":
+        pub.removed.update(dict.fromkeys((t for t in pub.tables if t not in e.tables), e.span))
+        for t in e.tables:
+            pub.removed.pop(t, None)
         pub.tables = dict.fromkeys(e.tables, e.span)
         pub.schemas = dict.fromkeys(e.schemas, e.span)
     elif e.action == "rename" and e.new_name:
         db.publications.pop(e.name, None)
         pub.name = e.new_name
         db.publications[e.new_name] = pub
+        db.renamed_publications[e.name] = (e.new_name, e.span)
+        db.renamed_publications.pop(e.new_name, None)
+        db.dropped_publications.pop(e.new_name, None)

@@ -88,9 +88,11 @@ class Located:
     def get(self, path: YamlPath, default: Any = None) -> Any:
         node: Any = self.data
         for part in path:
-            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            if isinstance(node, list):
+                if not (isinstance(part, int) and 0 <= part < len(node)):
+                    return default
                 node = node[part]
-            elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            elif isinstance(node, dict) and isinstance(part, str) and part in node:
                 node = node[part]
             else:
                 return default
@@ -100,7 +102,8 @@ class Located:
 class _Core12Resolver(BaseResolver):
     """YAML 1.2 core schema: only true/false are booleans, no sexagesimals, no `yes`/`no`/`on`/`off`."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    # PyYAML keeps resolvers in this class attribute; a fresh dict keeps YAML 1.1's resolvers out.
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012
 
 
 _Core12Resolver.add_implicit_resolver(
@@ -214,8 +217,7 @@ class _Converter:
         if node.tag != default:
             self.tags[ypath] = node.tag
             if node.tag.startswith("tag:yaml.org,2002:python"):
-                self.problem("unsafe-tag", f"tag {node.tag} is not allowed (it would construct a Python object)",
-                             span)
+                self.problem("unsafe-tag", f"tag {node.tag} is not allowed (it would construct a Python object)", span)
 
     def _convert_scalar(self, node: ScalarNode, ypath: YamlPath, span: Span) -> Any:
         tag = node.tag
@@ -225,11 +227,14 @@ class _Converter:
         if tag.startswith("tag:yaml.org,2002:"):
             if tag.startswith("tag:yaml.org,2002:python"):
                 self.tags[ypath] = tag
-                self.problem("unsafe-tag", f"tag {tag} is not allowed (it would construct a Python object)",
-                             span)
+                self.problem("unsafe-tag", f"tag {tag} is not allowed (it would construct a Python object)", span)
                 return None
             if tag not in ("tag:yaml.org,2002:str",) and tag.rsplit(":", 1)[-1] not in (
-                "bool", "null", "int", "float", "str"
+                "bool",
+                "null",
+                "int",
+                "float",
+                "str",
             ):
                 self.tags[ypath] = tag
             return _scalar(node)
@@ -264,16 +269,23 @@ def load_located(path: str, text: str, *, env_tag: bool = True) -> Located:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         # Only the problem description: str(exc) would quote the offending source line, which may hold a secret.
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        return Located(path, None, problems=(Problem("parse", f"YAML syntax error: {what}",
-                                                     Span.point(path, line, col)),))
+        return Located(
+            path,
+            None,
+            problems=(Problem("parse", f"YAML syntax error: {what}", Span.point(path, line, col)),),
+        )
     except yaml.YAMLError as exc:  # reader errors (bad characters) carry a position too
         pos = getattr(exc, "position", 0) or 0
         line = text.count("\n", 0, pos) + 1
-        return Located(path, None, problems=(Problem("parse", "YAML could not be read: invalid characters",
-                                                     Span.point(path, line)),))
+        return Located(
+            path,
+            None,
+            problems=(Problem("parse", "YAML could not be read: invalid characters", Span.point(path, line)),),
+        )
     except RecursionError:
-        return Located(path, None, problems=(Problem("parse", "YAML nesting is too deep to read",
-                                                     Span.point(path, 1)),))
+        return Located(
+            path, None, problems=(Problem("parse", "YAML nesting is too deep to read", Span.point(path, 1)),)
+        )
     if node is None:
         return Located(path, None)
     conv = _Converter(path, env_tag)

@@ -32,9 +32,14 @@ def test_bad_example_exits_1_and_good_example_exits_0(capsys: pytest.CaptureFixt
 
 
 def test_fail_on_threshold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_tree(tmp_path, {"config.yaml": "replication:\n  connections:\n    - type: mongodb\n"
-                                         "      uri: !env PS_URI\nstorage:\n  type: mongodb\n"
-                                         "  uri: !env PS_STORAGE\n"})
+    write_tree(
+        tmp_path,
+        {
+            "config.yaml": "replication:\n  connections:\n    - type: mongodb\n"
+            "      uri: !env PS_URI\nstorage:\n  type: mongodb\n"
+            "  uri: !env PS_STORAGE\n"
+        },
+    )
     assert main(["check", str(tmp_path)]) == 0  # only a warning
     assert main(["check", "--fail-on", "warning", str(tmp_path)]) == 1
 
@@ -46,8 +51,12 @@ def test_json_output_matches_the_documented_schema(capsys: pytest.CaptureFixture
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert doc["version"] == 1 and doc["summary"]["errors"] >= 2
     rules = {f["rule"] for f in doc["findings"]}
-    assert {"sql-cdc-role-superuser", "cfg-storage-shares-source-server", "cfg-mongo-post-images-mode",
-            "xf-rls-requires-bypass-or-failclosed"} <= rules
+    assert {
+        "sql-cdc-role-superuser",
+        "cfg-storage-shares-source-server",
+        "cfg-mongo-post-images-mode",
+        "xf-rls-requires-bypass-or-failclosed",
+    } <= rules
 
 
 def test_no_secret_in_any_format(capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,10 +85,15 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 def test_bad_policy_file_is_exit_2_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pol = tmp_path / "pols"
-    write_tree(pol, {"my-rule.yaml": "id: my-rule\ntitle: A title here\nseverity: error\nfor_each: roles\n"
-                                     "condition: role.superuser &&\nmessage: '\"x\"'\n"
-                                     "rationale: twenty characters at least\nremediation: do the right things\n"
-                                     "examples: {bad: {files: {a.sql: x}}, good: {files: {a.sql: x}}}\n"})
+    write_tree(
+        pol,
+        {
+            "my-rule.yaml": "id: my-rule\ntitle: A title here\nseverity: error\nfor_each: roles\n"
+            "condition: role.superuser &&\nmessage: '\"x\"'\n"
+            "rationale: twenty characters at least\nremediation: do the right things\n"
+            "examples: {bad: {files: {a.sql: x}}, good: {files: {a.sql: x}}}\n"
+        },
+    )
     assert main(["check", "--policies", str(pol), str(GOOD)]) == 2
     err = capsys.readouterr().err
     assert f"{pol / 'my-rule.yaml'}:5:12: condition: CEL does not compile" in err
@@ -104,8 +118,9 @@ def test_unknown_config_key_is_exit_2_with_hint(tmp_path: Path, capsys: pytest.C
 
 def test_config_rules_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / ".replint.yaml"
-    cfg.write_text("rules:\n  sql-cdc-role-superuser: {enabled: false}\n"
-                   "  cfg-storage-shares-source-server: {severity: info}\n")
+    cfg.write_text(
+        "rules:\n  sql-cdc-role-superuser: {enabled: false}\n  cfg-storage-shares-source-server: {severity: info}\n"
+    )
     main(["check", "--config", str(cfg), "--format", "json", str(BAD)])
     doc = json.loads(capsys.readouterr().out)
     assert not any(f["rule"] == "sql-cdc-role-superuser" for f in doc["findings"])
@@ -113,9 +128,16 @@ def test_config_rules_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"a.sql": "\x7f\x80 garbage ;;; CREATE ROLE", "b.yaml": "replication: !!python/object:os.system x",
-                          "c.json": '{"replication": {"connections": [{"type": 5}]}}'})
-    proc = subprocess.run([sys.executable, "-m", "lint", "check", str(tmp_path)], capture_output=True, text=True,
-                          check=False)
+    write_tree(
+        tmp_path,
+        {
+            "a.sql": "\x7f\x80 garbage ;;; CREATE ROLE",
+            "b.yaml": "replication: !!python/object:os.system x",
+            "c.json": '{"replication": {"connections": [{"type": 5}]}}',
+        },
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "lint", "check", str(tmp_path)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout

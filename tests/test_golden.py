@@ -40,11 +40,13 @@ def test_bad_example_shows_the_four_asked_for_checks_at_their_lines() -> None:
     assert ("sql-cdc-role-superuser", "supabase/migrations/20240301120000_fixes.sql", 2) in where
     assert ("cfg-storage-shares-source-server", "powersync/config.yaml", 13) in where
     assert ("cfg-mongo-post-images-mode", "services/events-sync/powersync.yaml", 4) in where
-    assert ("xf-rls-requires-bypass-or-failclosed", "supabase/migrations/20240101000000_init.sql", 23) in where
+    assert (
+        "xf-rls-requires-bypass-or-failclosed",
+        "supabase/migrations/20240101000000_init.sql",
+        23,
+    ) in where
 
 
 def test_golden_files_have_no_stale_entries() -> None:
     stale = sorted(p.stem for p in GOLDEN.glob("*.txt") if p.stem not in EXAMPLES)
     assert not stale, f"golden files without an example: {stale}"
-
-

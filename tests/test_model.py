@@ -32,46 +32,61 @@ def test_migrations_order_by_version_not_text(names: list[str], expected: list[s
 
 def test_replay_in_version_order_then_judge_the_final_state(tmp_path: Path) -> None:
     # Lexicographically V10 sorts before V2; replayed by version, the NOSUPERUSER in V10 is the last word.
-    result = lint_tree(tmp_path, {
-        "db/V1__roles.sql": ROLE,
-        "db/V2__oops.sql": "ALTER ROLE powersync_role SUPERUSER;\n",
-        "db/V10__fix.sql": "ALTER ROLE powersync_role NOSUPERUSER;\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "db/V1__roles.sql": ROLE,
+            "db/V2__oops.sql": "ALTER ROLE powersync_role SUPERUSER;\n",
+            "db/V10__fix.sql": "ALTER ROLE powersync_role NOSUPERUSER;\n",
+        },
+    )
     assert lines(result, "sql-cdc-role-superuser") == []
 
 
 def test_final_state_keeps_a_later_grant(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {
-        "db/V1__roles.sql": ROLE,
-        "db/V2__fix.sql": "ALTER ROLE powersync_role NOSUPERUSER;\n",
-        "db/V10__oops.sql": "ALTER ROLE powersync_role SUPERUSER;\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "db/V1__roles.sql": ROLE,
+            "db/V2__fix.sql": "ALTER ROLE powersync_role NOSUPERUSER;\n",
+            "db/V10__oops.sql": "ALTER ROLE powersync_role SUPERUSER;\n",
+        },
+    )
     assert [ln.split(": error")[0] for ln in lines(result, "sql-cdc-role-superuser")] == ["db/V10__oops.sql:1:1"]
 
 
 def test_revoke_clears_a_superuser_membership(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {
-        "db/V1__roles.sql": ROLE + "CREATE ROLE admin_grp SUPERUSER NOLOGIN;\n",
-        "db/V2__grant.sql": "GRANT admin_grp TO powersync_role;\n",
-        "db/V3__revoke.sql": "REVOKE admin_grp FROM powersync_role;\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "db/V1__roles.sql": ROLE + "CREATE ROLE admin_grp SUPERUSER NOLOGIN;\n",
+            "db/V2__grant.sql": "GRANT admin_grp TO powersync_role;\n",
+            "db/V3__revoke.sql": "REVOKE admin_grp FROM powersync_role;\n",
+        },
+    )
     assert [ln for ln in lines(result, "sql-cdc-role-superuser") if "powersync_role" in ln] == []
 
 
 def test_transitive_membership_and_provider_admin_are_superuser_power(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {
-        "db/V1.sql": ROLE + "CREATE ROLE middle NOLOGIN;\nGRANT rds_superuser TO middle;\n"
-                           "GRANT middle TO powersync_role;\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "db/V1.sql": ROLE + "CREATE ROLE middle NOLOGIN;\nGRANT rds_superuser TO middle;\n"
+            "GRANT middle TO powersync_role;\n",
+        },
+    )
     found = lines(result, "sql-cdc-role-superuser")
     assert any("powersync_role -> middle -> rds_superuser" in ln and ":4:1:" in ln for ln in found), found
 
 
 def test_set_false_blocks_the_set_role_path(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {
-        "db/V1.sql": ROLE + "CREATE ROLE admin_grp SUPERUSER NOLOGIN;\n"
-                           "GRANT admin_grp TO powersync_role WITH SET FALSE, INHERIT FALSE;\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "db/V1.sql": ROLE + "CREATE ROLE admin_grp SUPERUSER NOLOGIN;\n"
+            "GRANT admin_grp TO powersync_role WITH SET FALSE, INHERIT FALSE;\n",
+        },
+    )
     assert [ln for ln in lines(result, "sql-cdc-role-superuser") if "powersync_role" in ln] == []
 
 
@@ -92,10 +107,13 @@ def test_sql_in_do_blocks_is_read_at_its_line() -> None:
 
 
 def test_parse_error_is_isolated_to_its_statement(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {
-        "db/V1.sql": "CREATE ROLE a SUPERUSER;\nGRANT SELECT ON t TO;\nCREATE ROLE b SUPERUSER;\n",
-        "db/V2.sql": "CREATE ROLE c SUPERUSER;\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "db/V1.sql": "CREATE ROLE a SUPERUSER;\nGRANT SELECT ON t TO;\nCREATE ROLE b SUPERUSER;\n",
+            "db/V2.sql": "CREATE ROLE c SUPERUSER;\n",
+        },
+    )
     assert [ln.split(": ")[0] for ln in lines(result, "parse-error")] == ["db/V1.sql:2:21"]
     # The statements around the bad one, and the other file, are still judged.
     assert len(lines(result, "sql-cdc-role-superuser")) == 3
@@ -121,10 +139,16 @@ def test_unreadable_files_become_findings(tmp_path: Path) -> None:
         ("postgresql://u@db.example.com/a", "postgresql://v@DB.EXAMPLE.COM.:5432/b", True),
         ("postgresql://u@localhost:5432/a", "postgresql://v@localhost:5433/b", False),
         ("postgresql://u@db1.example.com/a", "postgresql://v@db2.example.com/b", False),
-        ("postgresql://u@ep-cool-1-pooler.eu-central-1.aws.neon.tech/a",
-         "postgresql://v@ep-cool-1.eu-central-1.aws.neon.tech/b", True),
-        ("postgresql://u@db.abcd.supabase.co/a",
-         "postgresql://postgres.abcd@aws-0-eu-west-1.pooler.supabase.com:6543/b", True),
+        (
+            "postgresql://u@ep-cool-1-pooler.eu-central-1.aws.neon.tech/a",
+            "postgresql://v@ep-cool-1.eu-central-1.aws.neon.tech/b",
+            True,
+        ),
+        (
+            "postgresql://u@db.abcd.supabase.co/a",
+            "postgresql://postgres.abcd@aws-0-eu-west-1.pooler.supabase.com:6543/b",
+            True,
+        ),
     ],
 )
 def test_server_identity(a: str, b: str, same: bool) -> None:
@@ -134,21 +158,27 @@ def test_server_identity(a: str, b: str, same: bool) -> None:
 
 
 def _ps_config(source: str, storage: str) -> str:
-    return (f"replication:\n  connections:\n    - type: postgresql\n      uri: {source}\n"
-            f"storage:\n  type: postgresql\n  uri: {storage}\n")
+    return (
+        f"replication:\n  connections:\n    - type: postgresql\n      uri: {source}\n"
+        f"storage:\n  type: postgresql\n  uri: {storage}\n"
+    )
 
 
 def test_storage_on_loopback_alias_is_the_same_server(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {"config.yaml": _ps_config("postgresql://a@localhost/app",
-                                                            "postgresql://b@[::1]:5432/st")})
+    result = lint_tree(
+        tmp_path, {"config.yaml": _ps_config("postgresql://a@localhost/app", "postgresql://b@[::1]:5432/st")}
+    )
     assert [ln.split(": ")[1] for ln in lines(result, "cfg-storage-shares-source-server")] == ["error"]
 
 
 def test_storage_behind_env_is_resolved_from_dotenv(tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, {
-        "config.yaml": _ps_config("!env PS_SOURCE", "!env PS_STORAGE"),
-        ".env": "PS_SOURCE=postgresql://a:secret1@localhost:5432/app\nPS_STORAGE=postgresql://b@127.0.0.1/st\n",
-    })
+    result = lint_tree(
+        tmp_path,
+        {
+            "config.yaml": _ps_config("!env PS_SOURCE", "!env PS_STORAGE"),
+            ".env": "PS_SOURCE=postgresql://a:secret1@localhost:5432/app\nPS_STORAGE=postgresql://b@127.0.0.1/st\n",
+        },
+    )
     found = lines(result, "cfg-storage-shares-source-server")
     assert len(found) == 1 and ": error: " in found[0] and ".env" in found[0]
     assert "secret1" not in found[0]
@@ -175,21 +205,32 @@ SYNC = "sync_config:\n  content: |\n    streams:\n      t:\n        query: SELEC
 
 
 def test_rls_remedy_for_powersync_is_bypassrls_even_with_uri_options(tmp_path: Path) -> None:
-    cfg = ("replication:\n  connections:\n    - type: postgresql\n"
-           "      uri: postgresql://cdc@db.internal/app?options=-c%20row_security%3Doff\n"
-           "storage:\n  type: mongodb\n  uri: !env PS_ST\n" + SYNC)
-    found = lines(lint_tree(tmp_path, {"config.yaml": cfg, "db/V1.sql": RLS_SQL}),
-                  "xf-rls-requires-bypass-or-failclosed")
+    cfg = (
+        "replication:\n  connections:\n    - type: postgresql\n"
+        "      uri: postgresql://cdc@db.internal/app?options=-c%20row_security%3Doff\n"
+        "storage:\n  type: mongodb\n  uri: !env PS_ST\n" + SYNC
+    )
+    found = lines(
+        lint_tree(tmp_path, {"config.yaml": cfg, "db/V1.sql": RLS_SQL}),
+        "xf-rls-requires-bypass-or-failclosed",
+    )
     assert len(found) == 1
     assert "BYPASSRLS" in found[0] and "has no effect" in found[0] and found[0].startswith("db/V1.sql:2:1:")
 
 
 def test_rls_role_setting_row_security_off_satisfies_powersync(tmp_path: Path) -> None:
-    cfg = ("replication:\n  connections:\n    - type: postgresql\n      uri: postgresql://cdc@db.internal/app\n"
-           "storage:\n  type: mongodb\n  uri: !env PS_ST\n" + SYNC)
+    cfg = (
+        "replication:\n  connections:\n    - type: postgresql\n      uri: postgresql://cdc@db.internal/app\n"
+        "storage:\n  type: mongodb\n  uri: !env PS_ST\n" + SYNC
+    )
     sql = RLS_SQL + "ALTER ROLE cdc SET row_security = off;\n"
-    assert lines(lint_tree(tmp_path, {"config.yaml": cfg, "db/V1.sql": sql}),
-                 "xf-rls-requires-bypass-or-failclosed") == []
+    assert (
+        lines(
+            lint_tree(tmp_path, {"config.yaml": cfg, "db/V1.sql": sql}),
+            "xf-rls-requires-bypass-or-failclosed",
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -202,10 +243,10 @@ def test_rls_role_setting_row_security_off_satisfies_powersync(tmp_path: Path) -
         ("postgresql://cdc@pub/app?options=-crow_security=off", "error"),
     ],
 )
-def test_rls_remedy_for_subscriptions_is_the_options_parameter(tmp_path: Path, conn: str,
-                                                               verdict: str | None) -> None:
+def test_rls_remedy_for_subscriptions_is_the_options_parameter(tmp_path: Path, conn: str, verdict: str | None) -> None:
     sql = RLS_SQL.replace("powersync", "pub1") + (
-        f"CREATE SUBSCRIPTION sub1 CONNECTION '{conn.replace(chr(39), chr(39) * 2)}' PUBLICATION pub1;\n")
+        f"CREATE SUBSCRIPTION sub1 CONNECTION '{conn.replace(chr(39), chr(39) * 2)}' PUBLICATION pub1;\n"
+    )
     found = lines(lint_tree(tmp_path, {"db/V1.sql": sql}), "xf-rls-requires-bypass-or-failclosed")
     if verdict is None:
         assert found == []

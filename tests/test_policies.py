@@ -46,8 +46,7 @@ def test_case_files_name_existing_policies() -> None:
     assert not stray, f"case files for unknown policies: {stray}"
 
 
-@pytest.mark.parametrize(("policy_id", "case"), ALL_CASES,
-                         ids=[f"{pid}:{c['name']}" for pid, c in ALL_CASES])
+@pytest.mark.parametrize(("policy_id", "case"), ALL_CASES, ids=[f"{pid}:{c['name']}" for pid, c in ALL_CASES])
 def test_policy_case(policy_id: str, case: dict[str, Any], tmp_path: Path) -> None:
     result = lint_tree(tmp_path, case["files"])
     assert lines(result, policy_id) == case["expect"]
@@ -67,4 +66,5 @@ def test_documented_examples_behave(policy_id: str, tmp_path: Path) -> None:
 def test_policy_reference_is_current() -> None:
     current = (ROOT / "policies" / "README.md").read_text(encoding="utf-8")
     assert current == policy_reference(POLICIES), (
-        "policies/README.md is stale: run `replint list-policies --format markdown > policies/README.md`")
+        "policies/README.md is stale: run `replint list-policies --format markdown > policies/README.md`"
+    )

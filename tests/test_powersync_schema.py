@@ -29,9 +29,7 @@ def _sort_key(err: ValidationError) -> tuple[list[str], str]:
 
 def errors_of(doc: Doc) -> list[ErrorKey]:
     """(instance path, failing keyword) of every error, in a stable order."""
-    return [
-        (list(e.absolute_path), str(e.validator)) for e in sorted(VALIDATOR.iter_errors(doc), key=_sort_key)
-    ]
+    return [(list(e.absolute_path), str(e.validator)) for e in sorted(VALIDATOR.iter_errors(doc), key=_sort_key)]
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -457,7 +457,8 @@ def test_event_definitions_payloads() -> None:
         ("audit.checkpoint_log", "event_definitions.write_checkpoints.payloads[1]"),
     ]
     assert [(d.kind, d.name) for d in rules.definitions] == [
-        ("bucket", "global"), ("event", "write_checkpoints")
+        ("bucket", "global"),
+        ("event", "write_checkpoints"),
     ]
     assert ref(rules, "checkpoints").span == span_of(text, "checkpoints")
 
@@ -585,8 +586,14 @@ def test_broken_sql_reports_parse_problems_with_lines() -> None:
     by_def = {p.message.split(":")[1].strip(): p for p in rules.problems}
     assert all(p.kind == "parse" for p in rules.problems)
     assert set(by_def) == {
-        "streams.a.query", "streams.b.query", "streams.c.query", "streams.d.query", "streams.e.query",
-        "streams.f.query", "streams.g.queries[0]", "streams.g.queries[1]",
+        "streams.a.query",
+        "streams.b.query",
+        "streams.c.query",
+        "streams.d.query",
+        "streams.e.query",
+        "streams.f.query",
+        "streams.g.queries[0]",
+        "streams.g.queries[1]",
     }
     for p in rules.problems:
         assert "SQL syntax error" in p.message
@@ -614,7 +621,7 @@ def test_broken_sql_still_yields_recoverable_tables() -> None:
 
 def test_sql_problem_message_never_contains_the_query() -> None:
     secret_query = "SELECT * FROM todos WHERE token = 'sk_live_abcdef0123456789' AND AND"
-    rules = read_sync_rules(PATH, f"streams:\n  s:\n    query: \"{secret_query}\"\n", "public")
+    rules = read_sync_rules(PATH, f'streams:\n  s:\n    query: "{secret_query}"\n', "public")
     assert kinds(rules) == ["parse"]
     assert "sk_live" not in rules.problems[0].message
     assert secret_query not in rules.problems[0].message
@@ -630,8 +637,10 @@ def test_sql_problem_message_never_contains_the_query() -> None:
         ("SELECT * FROM todos WHERE list_id IN request.parameters() -> 'lists'", {"public.todos"}),
         ("SELECT * FROM todos WHERE list_id NOT IN auth.parameter('hidden') ->> 'ids'", {"public.todos"}),
         ("SELECT * FROM values", {"public.values"}),
-        ("SELECT * FROM t WHERE x IN auth.parameters() ->> 'a' AND y IN (SELECT id FROM u)",
-         {"public.t", "public.u"}),
+        (
+            "SELECT * FROM t WHERE x IN auth.parameters() ->> 'a' AND y IN (SELECT id FROM u)",
+            {"public.t", "public.u"},
+        ),
     ],
 )
 def test_sqlglot_gaps_fall_back_without_problems(query: str, expected: set[str]) -> None:
@@ -650,7 +659,7 @@ def test_sqlglot_gaps_fall_back_without_problems(query: str, expected: set[str])
         "SELECT CAST(id AS TEXT) AS id, json_extract(d, '$.x') AS x FROM todos WHERE t && auth.parameter('')",
         "SELECT * FROM todos WHERE id IN subscription.parameter('ids')",
         "SELECT * FROM todos WHERE x = connection.parameter('x') AND y BETWEEN 1 AND 3",
-        "SELECT _table_suffix AS suffix, * FROM \"todos_%\"",
+        'SELECT _table_suffix AS suffix, * FROM "todos_%"',
         "SELECT * FROM todos WHERE created > unixepoch('now') - 86400 LIMIT 10",
     ],
 )
@@ -851,9 +860,7 @@ def test_never_raises_on_garbage() -> None:
     rng = random.Random(20240611)
     alphabet = string.printable + "\"'|>{}[]:-#&*!%\u00e9\x00\x85\u2028"
     base = LEGACY + STREAMS.replace("streams:\n", "") + CTES.replace("streams:\n", "")
-    samples = [
-        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(150)
-    ]
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(150)]
     for _ in range(300):
         chars = list(base)
         for _ in range(rng.randint(1, 6)):
@@ -870,8 +877,35 @@ def test_never_raises_on_garbage() -> None:
 
 def test_never_raises_on_hostile_sql() -> None:
     rng = random.Random(7)
-    words = ["SELECT", "*", "FROM", "JOIN", "WHERE", "(", ")", ",", "todos", '"X"', ".", "'a'", "IN", "AS",
-             "WITH", "json_each", "=", "->>", "AND", "--", "/*", '"%"', "$1", "$$", "NOT", "ON", "\n"]
+    words = [
+        "SELECT",
+        "*",
+        "FROM",
+        "JOIN",
+        "WHERE",
+        "(",
+        ")",
+        ",",
+        "todos",
+        '"X"',
+        ".",
+        "'a'",
+        "IN",
+        "AS",
+        "WITH",
+        "json_each",
+        "=",
+        "->>",
+        "AND",
+        "--",
+        "/*",
+        '"%"',
+        "$1",
+        "$$",
+        "NOT",
+        "ON",
+        "\n",
+    ]
     for _ in range(400):
         query = " ".join(rng.choice(words) for _ in range(rng.randint(0, 20)))
         text = "streams:\n  s:\n    query: |\n" + "".join(f"      {line}\n" for line in query.split("\n"))

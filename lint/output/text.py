@@ -1,11 +1,11 @@
 """Terminal output in the style of actionlint (DESIGN §6 `text`).
 
-    config.yaml:4:14: error: connection uri carries a literal password [cfg-plaintext-secret]
-     4 |         uri: postgresql://powersync_role:****@db.example.com/app
-       |              ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-      note: migrations/V1__roles.sql:3:1: role created here
-      fix: use `uri: !env PS_DATA_SOURCE_URI`
-    1 error, 0 warnings, 0 infos in 2 files
+config.yaml:4:14: error: connection uri carries a literal password [cfg-plaintext-secret]
+ 4 |         uri: postgresql://powersync_role:****@db.example.com/app
+   |              ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+  note: migrations/V1__roles.sql:3:1: role created here
+  fix: use `uri: !env PS_DATA_SOURCE_URI`
+1 error, 0 warnings, 0 infos in 2 files
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _location(span: Span) -> str:
 def _header(f: Finding, style: _Style) -> str:
     loc = style.paint(f"{_location(f.span)}:", _BOLD)
     sev = style.paint(f.severity.label, _SEVERITY_COLOUR[f.severity])
-    return f"{loc} {sev}: {_safe(f.message)} [{f.rule}]"
+    return f"{loc} {sev}: {_safe(f.message)} [{_clean(f.rule)}]"
 
 
 def _safe(message: str) -> str:
@@ -128,7 +128,7 @@ def _snippet(f: Finding, raw: str | None, secrets: list[Span], style: _Style) ->
     shown = _clean(masked.text)  # one character for one, so the column map stays valid
     # Clamp to the displayed line (one past its end for a point at end of line): a span over masked or
     # missing text must not draw a caret whose length hints at what was there.
-    start = min(masked.column(sp.col), len(shown) + 1)
+    start = max(1, min(masked.column(sp.col), len(shown) + 1))
     end = masked.column(sp.end_col, end=True) if sp.end_line == sp.line else start
     end = max(start, min(end, len(shown)))
     pad = _width(_expand(shown[: start - 1]))
@@ -145,8 +145,7 @@ def _clean(text: str) -> str:
     """Replace control characters (except tab) and bidi controls, so a hostile file cannot drive the
     terminal through our output (ANSI escapes) or make a line read differently than it is."""
     return "".join(
-        _REPLACEMENT if ch in _BIDI or (ch != "\t" and unicodedata.category(ch) == "Cc") else ch
-        for ch in text
+        _REPLACEMENT if ch in _BIDI or (ch != "\t" and unicodedata.category(ch) == "Cc") else ch for ch in text
     )
 
 
@@ -173,5 +172,3 @@ def _expand(text: str) -> str:
             out.append(ch)
             col += _char_width(ch)
     return "".join(out)
-
-

@@ -107,11 +107,22 @@ def _validator_class() -> Any:
 
         return run
 
-    keys = ("enum", "const", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-            "minLength", "maxLength", "format")
+    keys = (
+        "enum",
+        "const",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "format",
+    )
     overrides = {k: skip_env(Draft202012Validator.VALIDATORS[k]) for k in keys}
     return validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, validators=overrides, type_checker=checker)
+        Draft202012Validator, validators=overrides, type_checker=checker
+    )
 
 
 def _describe_type(schema: dict[str, Any]) -> str:
@@ -160,34 +171,48 @@ def _schema_problems(doc: Located) -> list[Problem]:
             for key in extras:
                 kp = (*path, key)
                 hint = _closest(key, allowed)
-                problems.append(Problem(
-                    "unknown-key",
-                    f"unknown key '{key}' in {where}: PowerSync ignores it silently"
-                    + (f" (did you mean '{hint}'?)" if hint else ""),
-                    doc.key_at(kp)))
+                problems.append(
+                    Problem(
+                        "unknown-key",
+                        f"unknown key '{key}' in {where}: PowerSync ignores it silently"
+                        + (f" (did you mean '{hint}'?)" if hint else ""),
+                        doc.key_at(kp),
+                    )
+                )
         elif err.validator == "enum" and path and path[-1] == "type" and len(path) >= 1:
-            problems.append(Problem(
-                "unknown-type",
-                f"{where} is not a known type (expected one of {', '.join(map(str, err.validator_value))})",
-                doc.at(path)))
+            problems.append(
+                Problem(
+                    "unknown-type",
+                    f"{where} is not a known type (expected one of {', '.join(map(str, err.validator_value))})",
+                    doc.at(path),
+                )
+            )
         elif err.validator in ("type",):
-            problems.append(Problem(
-                "invalid-value",
-                f"{where} must be {_describe_type(err.schema)}, not {_type_name(err.instance)}",
-                doc.at(path)))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"{where} must be {_describe_type(err.schema)}, not {_type_name(err.instance)}",
+                    doc.at(path),
+                )
+            )
         elif err.validator in ("enum", "const"):
             values = err.validator_value if err.validator == "enum" else [err.validator_value]
-            problems.append(Problem(
-                "invalid-value",
-                f"{where} must be one of {', '.join(map(str, values))}",
-                doc.at(path)))
+            problems.append(
+                Problem("invalid-value", f"{where} must be one of {', '.join(map(str, values))}", doc.at(path))
+            )
         elif err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            problems.append(Problem("invalid-value", f"{where} is out of range ({err.validator} "
-                                                     f"{err.validator_value})", doc.at(path)))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"{where} is out of range ({err.validator} {err.validator_value})",
+                    doc.at(path),
+                )
+            )
         elif err.validator == "required":
             missing = [k for k in err.validator_value if not isinstance(err.instance, dict) or k not in err.instance]
-            problems.append(Problem("invalid-value", f"{where} is missing required key(s): {', '.join(missing)}",
-                                    doc.at(path)))
+            problems.append(
+                Problem("invalid-value", f"{where} is missing required key(s): {', '.join(missing)}", doc.at(path))
+            )
         else:
             # Never echo err.message: it quotes the instance, which may be a secret.
             problems.append(Problem("invalid-value", f"{where} is not valid ({err.validator})", doc.at(path)))
@@ -224,19 +249,25 @@ def read_config(doc: Located) -> PowerSyncConfig:
             if isinstance(entry, dict):
                 connections.append(_raw(doc, "source", i, ("replication", "connections", i)))
         if len(conns) > 1:
-            problems.append(Problem(
-                "multiple-connections",
-                f"{len(conns)} replication connections: PowerSync supports a single replication data source "
-                "('Only a single replication data source is supported currently')",
-                doc.at(("replication", "connections", 1))))
+            problems.append(
+                Problem(
+                    "multiple-connections",
+                    f"{len(conns)} replication connections: PowerSync supports a single replication data source "
+                    "('Only a single replication data source is supported currently')",
+                    doc.at(("replication", "connections", 1)),
+                )
+            )
     storage = _raw(doc, "storage", 0, ("storage",)) if isinstance(data.get("storage"), dict) else None
 
     if "sync_config" in data and "sync_rules" in data:
-        problems.append(Problem(
-            "sync-config-conflict",
-            "both sync_config and sync_rules are present; PowerSync refuses to start "
-            "('Please consolidate into one sync_config')",
-            doc.key_at(("sync_rules",))))
+        problems.append(
+            Problem(
+                "sync-config-conflict",
+                "both sync_config and sync_rules are present; PowerSync refuses to start "
+                "('Please consolidate into one sync_config')",
+                doc.key_at(("sync_rules",)),
+            )
+        )
     sync_key = "sync_config" if "sync_config" in data else "sync_rules"
     sync_path, sync_path_span, sync_content = _sync_reference(doc, sync_key, problems)
 
@@ -255,8 +286,18 @@ def read_config(doc: Located) -> PowerSyncConfig:
         sharing = None if isinstance(value, EnvRef) else value is not True
         telemetry = (sharing, doc.entry_at(("telemetry", "disable_telemetry_sharing")))
     return PowerSyncConfig(
-        doc.path, variant, tuple(connections), storage, tuple(env_refs), tuple(flags), tuple(problems),
-        sync_path, sync_path_span, sync_content, tuple(secret_spans), telemetry,
+        doc.path,
+        variant,
+        tuple(connections),
+        storage,
+        tuple(env_refs),
+        tuple(flags),
+        tuple(problems),
+        sync_path,
+        sync_path_span,
+        sync_content,
+        tuple(secret_spans),
+        telemetry,
     )
 
 
@@ -269,8 +310,9 @@ def _raw(doc: Located, purpose: str, index: int, ypath: YamlPath) -> RawConnecti
     return RawConnection(purpose, index, ypath, values, spans, key_spans, doc.at(ypath))
 
 
-def _sync_reference(doc: Located, key: str, problems: list[Problem]
-                    ) -> tuple[str | None, Span | None, tuple[str, int, int] | None]:
+def _sync_reference(
+    doc: Located, key: str, problems: list[Problem]
+) -> tuple[str | None, Span | None, tuple[str, int, int] | None]:
     block = doc.get((key,))
     if not isinstance(block, dict):
         return None, None, None
@@ -281,10 +323,13 @@ def _sync_reference(doc: Located, key: str, problems: list[Problem]
         base = posixpath.dirname(doc.path)
         joined = posixpath.normpath(posixpath.join(base, path_value.strip()))
         if path_value.strip().startswith("/") or joined == ".." or joined.startswith("../"):
-            problems.append(Problem(
-                "sync-config-path",
-                f"{key}.path leaves the project root; replint does not read files outside the project",
-                span))
+            problems.append(
+                Problem(
+                    "sync-config-path",
+                    f"{key}.path leaves the project root; replint does not read files outside the project",
+                    span,
+                )
+            )
             return None, span, None
         return joined, span, None
     if isinstance(content, str):
@@ -293,8 +338,11 @@ def _sync_reference(doc: Located, key: str, problems: list[Problem]
         text_lines = content.split("\n")
         first = next((ln for ln in text_lines if ln.strip()), "")
         del first
-        return None, None, (content, span.line - 1 + (1 if _is_block(doc, key) else 0),
-                            _block_indent(doc, key, span))
+        return (
+            None,
+            None,
+            (content, span.line - 1 + (1 if _is_block(doc, key) else 0), _block_indent(doc, key, span)),
+        )
     return None, None, None
 
 
@@ -333,14 +381,20 @@ def _string_interpolations(doc: Located, node: Any, ypath: YamlPath, problems: l
         var = name.group(0)[2:-1].split(":")[0].split("-")[0] if name else "VAR"
         whole = name is not None and name.group(0) == node.strip()
         suggestion = var if var.startswith("PS_") else "PS_" + var
-        advice = (f"write the value as `!env {suggestion}`" if whole else
-                  "`!env` replaces whole values only: put the complete value in one PS_ variable and write "
-                  "`!env PS_<NAME>`")
-        problems.append(Problem(
-            "env-interpolation",
-            f"{_dotted(ypath)} contains '${{{var}}}', which PowerSync does not expand: the literal text is used; "
-            + advice,
-            doc.at(ypath)))
+        advice = (
+            f"write the value as `!env {suggestion}`"
+            if whole
+            else "`!env` replaces whole values only: put the complete value in one PS_ variable and write "
+            "`!env PS_<NAME>`"
+        )
+        problems.append(
+            Problem(
+                "env-interpolation",
+                f"{_dotted(ypath)} contains '${{{var}}}', which PowerSync does not expand: the literal text is used; "
+                + advice,
+                doc.at(ypath),
+            )
+        )
 
 
 def _connection_secrets(doc: Located, conn: RawConnection, flags: list[Flag], secret_spans: list[Span]) -> None:
@@ -380,8 +434,13 @@ def _connection_secrets(doc: Located, conn: RawConnection, flags: list[Flag], se
                 secret_spans.append(span)
 
 
-def _settings_flags(doc: Located, data: dict[str, Any], connections: list[RawConnection], flags: list[Flag],
-                    secret_spans: list[Span]) -> None:
+def _settings_flags(
+    doc: Located,
+    data: dict[str, Any],
+    connections: list[RawConnection],
+    flags: list[Flag],
+    secret_spans: list[Span],
+) -> None:
     auth = data.get("client_auth") if isinstance(data.get("client_auth"), dict) else {}
     assert isinstance(auth, dict)
     secret = auth.get("supabase_jwt_secret")

@@ -309,10 +309,9 @@ def _replace_variable(s: str, chars: list[str], i: int) -> int:
         if end < 0 or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s[i + 2 : end]):
             return i + 1
         length = end + 1 - i
-        if nxt == "'":
-            replacement = "'" + VAR_MARK * (length - 2) + "'"
-        else:
-            replacement = '"' + "v" * (length - 2) + '"'
+        # A quoted variable is a string literal or a quoted identifier; keep the kind so the statement parses.
+        filler = VAR_MARK if nxt == "'" else "v"
+        replacement = nxt + filler * (length - 2) + nxt
         chars[i : end + 1] = list(replacement)
         return end + 1
     if _VAR_START.match(nxt):
@@ -438,8 +437,11 @@ def _rolespec(spec: dict[str, Any]) -> str:
         return str(inner.get("rolename", ""))
     if kind == "ROLESPEC_PUBLIC":
         return "public"
-    return {"ROLESPEC_CURRENT_USER": "current_user", "ROLESPEC_SESSION_USER": "session_user",
-            "ROLESPEC_CURRENT_ROLE": "current_user"}.get(kind, "current_user")
+    return {
+        "ROLESPEC_CURRENT_USER": "current_user",
+        "ROLESPEC_SESSION_USER": "session_user",
+        "ROLESPEC_CURRENT_ROLE": "current_user",
+    }.get(kind, "current_user")
 
 
 def _defelem_value(arg: Any) -> str:
@@ -527,8 +529,7 @@ class _Ctx:
 
     # -- dispatch -----------------------------------------------------------------------------------------
 
-    def statement(self, stmt: dict[str, Any], text: str, start: int, end: int, bindex: ByteIndex,
-                  base: int) -> None:
+    def statement(self, stmt: dict[str, Any], text: str, start: int, end: int, bindex: ByteIndex, base: int) -> None:
         if not stmt:
             return
         kind, node = next(iter(stmt.items()))
@@ -540,8 +541,9 @@ class _Ctx:
 
     # -- roles ---------------------------------------------------------------------------------------------
 
-    def _role_options(self, options: list[Any], bindex: ByteIndex, base: int,
-                      text: str) -> tuple[list[tuple[str, bool]], str | None, Span | None, dict[str, list[str]]]:
+    def _role_options(
+        self, options: list[Any], bindex: ByteIndex, base: int, text: str
+    ) -> tuple[list[tuple[str, bool]], str | None, Span | None, dict[str, list[str]]]:
         attrs: list[tuple[str, bool]] = []
         password: str | None = None
         pw_span: Span | None = None
@@ -578,28 +580,41 @@ class _Ctx:
             end = _skip_quoted(text, off + 1, "'", backslash=True)
         return self.lines.span(self.path, off, end)
 
-    def _CreateRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                        bindex: ByteIndex, base: int) -> None:
+    def _CreateRoleStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         attrs, password, pw_span, lists = self._role_options(node.get("options", []), bindex, base, text)
         if node.get("stmt_type") == "ROLESTMT_USER" and not any(a == "login" for a, _ in attrs):
             attrs.insert(0, ("login", True))
-        self.events.append(RoleCreate(span, str(node.get("role", "")), tuple(attrs), password, pw_span,
-                                      tuple(lists["addroleto"]), tuple(lists["rolemembers"]),
-                                      tuple(lists["adminmembers"])))
+        self.events.append(
+            RoleCreate(
+                span,
+                str(node.get("role", "")),
+                tuple(attrs),
+                password,
+                pw_span,
+                tuple(lists["addroleto"]),
+                tuple(lists["rolemembers"]),
+                tuple(lists["adminmembers"]),
+            )
+        )
 
-    def _AlterRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                       bindex: ByteIndex, base: int) -> None:
+    def _AlterRoleStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         attrs, password, pw_span, lists = self._role_options(node.get("options", []), bindex, base, text)
         name = _rolespec(node.get("role", {}))
         if lists["rolemembers"]:
             # ALTER GROUP g ADD/DROP USER u is an AlterRoleStmt with rolemembers.
-            self.events.append(RoleGrant(span, (name,), tuple(lists["rolemembers"]),
-                                         node.get("action", 1) == 1, None, None, None))
+            self.events.append(
+                RoleGrant(span, (name,), tuple(lists["rolemembers"]), node.get("action", 1) == 1, None, None, None)
+            )
         if attrs or password is not None:
             self.events.append(RoleAlter(span, name, tuple(attrs), password, pw_span))
 
-    def _AlterRoleSetStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                          bindex: ByteIndex, base: int) -> None:
+    def _AlterRoleSetStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         if node.get("database"):
             # ALTER ROLE r IN DATABASE d SET ...: still applies to the replication session on that database.
             pass
@@ -616,8 +631,9 @@ class _Ctx:
             param = "*"
         self.events.append(RoleSetting(span, name, param, value))
 
-    def _RenameStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                    bindex: ByteIndex, base: int) -> None:
+    def _RenameStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         rtype = node.get("renameType")
         if rtype == "OBJECT_ROLE":
             self.events.append(RoleRename(span, str(node.get("subname", "")), str(node.get("newname", ""))))
@@ -628,12 +644,14 @@ class _Ctx:
             old = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
             self.events.append(PublicationAlter(span, old, "rename", (), (), (), str(node.get("newname", ""))))
 
-    def _DropRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                      bindex: ByteIndex, base: int) -> None:
+    def _DropRoleStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         self.events.append(RoleDrop(span, tuple(_rolespec(r) for r in node.get("roles", []))))
 
-    def _GrantRoleStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                       bindex: ByteIndex, base: int) -> None:
+    def _GrantRoleStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         roles = tuple(str(r.get("AccessPriv", {}).get("priv_name", "")) for r in node.get("granted_roles", []))
         grantees = tuple(_rolespec(r) for r in node.get("grantee_roles", []))
         opts: dict[str, bool] = {}
@@ -644,19 +662,30 @@ class _Ctx:
             )
         if node.get("admin_opt"):  # older libpg_query versions
             opts["admin"] = True
-        self.events.append(RoleGrant(span, roles, grantees, bool(node.get("is_grant", False)),
-                                     opts.get("admin"), opts.get("inherit"), opts.get("set")))
+        self.events.append(
+            RoleGrant(
+                span,
+                roles,
+                grantees,
+                bool(node.get("is_grant", False)),
+                opts.get("admin"),
+                opts.get("inherit"),
+                opts.get("set"),
+            )
+        )
 
     # -- privileges ----------------------------------------------------------------------------------------
 
-    def _GrantStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                   bindex: ByteIndex, base: int) -> None:
+    def _GrantStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         self.events.append(self._grant(node, span))
 
     def _grant(self, node: dict[str, Any], span: Span) -> PrivGrant:
         objtype = _OBJTYPES.get(node.get("objtype", ""), str(node.get("objtype", "")).lower())
-        privs = tuple(str(p.get("AccessPriv", {}).get("priv_name", "all")).upper()
-                      for p in node.get("privileges", []) or []) or ("ALL",)
+        privs = tuple(
+            str(p.get("AccessPriv", {}).get("priv_name", "all")).upper() for p in node.get("privileges", []) or []
+        ) or ("ALL",)
         objects: list[str] = []
         schemas: list[str] = []
         target = node.get("targtype", "ACL_TARGET_OBJECT")
@@ -671,11 +700,13 @@ class _Ctx:
             elif "ObjectWithArgs" in obj:
                 objects.append(".".join(_strings(obj["ObjectWithArgs"].get("objname", []))))
         grantees = tuple(_rolespec(g) for g in node.get("grantees", []))
-        return PrivGrant(span, bool(node.get("is_grant", False)), privs, objtype, tuple(objects),
-                         tuple(schemas), grantees)
+        return PrivGrant(
+            span, bool(node.get("is_grant", False)), privs, objtype, tuple(objects), tuple(schemas), grantees
+        )
 
-    def _AlterDefaultPrivilegesStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                                    bindex: ByteIndex, base: int) -> None:
+    def _AlterDefaultPrivilegesStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         roles: list[str] = []
         schemas: list[str] = []
         for d in _defelems(node.get("options", [])):
@@ -685,13 +716,23 @@ class _Ctx:
             elif d.get("defname") == "schemas":
                 schemas = _strings(items)
         grant = self._grant(node.get("action", {}), span)
-        self.events.append(DefaultPrivs(span, grant.is_grant, tuple(roles), tuple(schemas), grant.objtype,
-                                        grant.privileges, grant.grantees))
+        self.events.append(
+            DefaultPrivs(
+                span,
+                grant.is_grant,
+                tuple(roles),
+                tuple(schemas),
+                grant.objtype,
+                grant.privileges,
+                grant.grantees,
+            )
+        )
 
     # -- tables --------------------------------------------------------------------------------------------
 
-    def _CreateStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                    bindex: ByteIndex, base: int) -> None:
+    def _CreateStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         rel = node.get("relation", {})
         has_pk = False
         for elt in node.get("tableElts", []) or []:
@@ -703,18 +744,19 @@ class _Ctx:
                 has_pk = True
         parents = node.get("inhRelations") or []
         partition_of = qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
-        self.events.append(TableCreate(span, qualified(rel), has_pk, partition_of,
-                                       bool(node.get("if_not_exists"))))
+        self.events.append(TableCreate(span, qualified(rel), has_pk, partition_of, bool(node.get("if_not_exists"))))
 
-    def _CreateTableAsStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                           bindex: ByteIndex, base: int) -> None:
+    def _CreateTableAsStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         into = node.get("into", {}).get("IntoClause", node.get("into", {}))
         rel = into.get("rel", {})
         if rel and node.get("objtype", "OBJECT_TABLE") == "OBJECT_TABLE":
             self.events.append(TableCreate(span, qualified(rel), False, None, bool(node.get("if_not_exists"))))
 
-    def _AlterTableStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                        bindex: ByteIndex, base: int) -> None:
+    def _AlterTableStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         if node.get("objtype", "OBJECT_TABLE") not in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"):
             return
         actions: list[tuple[str, str]] = []
@@ -743,26 +785,29 @@ class _Ctx:
         if actions:
             self.events.append(TableAlter(span, qualified(node.get("relation", {})), tuple(actions)))
 
-    def _AlterOwnerStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                        bindex: ByteIndex, base: int) -> None:
+    def _AlterOwnerStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         if node.get("objectType") == "OBJECT_PUBLICATION":
             obj = node.get("object", {})
             name = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
             self.events.append(PublicationAlter(span, name, "owner", (), (), ()))
 
-    def _CreatePolicyStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                          bindex: ByteIndex, base: int) -> None:
-        self.events.append(PolicyCreate(span, qualified(node.get("table", {})),
-                                        str(node.get("policy_name", ""))))
+    def _CreatePolicyStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
+        self.events.append(PolicyCreate(span, qualified(node.get("table", {})), str(node.get("policy_name", ""))))
 
-    def _CreateSchemaStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                          bindex: ByteIndex, base: int) -> None:
+    def _CreateSchemaStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         auth = node.get("authrole")
         name = node.get("schemaname") or (_rolespec(auth) if auth else "")
         self.events.append(SchemaCreate(span, str(name), _rolespec(auth) if auth else None))
 
-    def _DropStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                  bindex: ByteIndex, base: int) -> None:
+    def _DropStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         rtype = node.get("removeType")
         objects = node.get("objects", [])
         if rtype == "OBJECT_TABLE":
@@ -776,6 +821,11 @@ class _Ctx:
             self.events.append(PublicationDrop(span, tuple(_strings(objects))))
         elif rtype == "OBJECT_SUBSCRIPTION":
             self.events.append(SubscriptionDrop(span, tuple(_strings(objects))))
+
+    def _DropSubscriptionStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
+        self.events.append(SubscriptionDrop(span, (str(node.get("subname", "")),)))
 
     # -- publications and subscriptions --------------------------------------------------------------------
 
@@ -798,23 +848,32 @@ class _Ctx:
                     tables.append(qualified(spec["pubtable"].get("relation", {})))
                 elif spec.get("name"):
                     (schemas if schemas and not tables else tables).append(
-                        str(spec["name"]) if schemas and not tables else f"public.{spec['name']}")
+                        str(spec["name"]) if schemas and not tables else f"public.{spec['name']}"
+                    )
         return tables, schemas
 
     @staticmethod
     def _options(options: list[Any]) -> tuple[tuple[str, str], ...]:
-        return tuple((str(d.get("defname", "")).lower(), _defelem_value(d.get("arg")))
-                     for d in _defelems(options))
+        return tuple((str(d.get("defname", "")).lower(), _defelem_value(d.get("arg"))) for d in _defelems(options))
 
-    def _CreatePublicationStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                               bindex: ByteIndex, base: int) -> None:
+    def _CreatePublicationStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         tables, schemas = self._pubobjects(node.get("pubobjects", []))
-        self.events.append(PublicationCreate(span, str(node.get("pubname", "")),
-                                             bool(node.get("for_all_tables")), tuple(tables), tuple(schemas),
-                                             self._options(node.get("options", []))))
+        self.events.append(
+            PublicationCreate(
+                span,
+                str(node.get("pubname", "")),
+                bool(node.get("for_all_tables")),
+                tuple(tables),
+                tuple(schemas),
+                self._options(node.get("options", [])),
+            )
+        )
 
-    def _AlterPublicationStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                              bindex: ByteIndex, base: int) -> None:
+    def _AlterPublicationStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         name = str(node.get("pubname", ""))
         options = self._options(node.get("options", []))
         if options:
@@ -822,7 +881,8 @@ class _Ctx:
             return
         tables, schemas = self._pubobjects(node.get("pubobjects", []))
         action = {"AP_AddObjects": "add", "AP_DropObjects": "drop", "AP_SetObjects": "set"}.get(
-            node.get("action", "AP_AddObjects"), "add")
+            node.get("action", "AP_AddObjects"), "add"
+        )
         self.events.append(PublicationAlter(span, name, action, tuple(tables), tuple(schemas), ()))
 
     def _option_spans(self, options: list[Any], bindex: ByteIndex, base: int) -> tuple[tuple[str, Span], ...]:
@@ -832,34 +892,52 @@ class _Ctx:
             out.append((name, self._at(bindex, base, d.get("location"), len(name))))
         return tuple(out)
 
-    def _CreateSubscriptionStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                                bindex: ByteIndex, base: int) -> None:
+    def _CreateSubscriptionStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         raw = str(node.get("conninfo", ""))
         loc = node.get("conninfo_location")
-        conn_span = (self._literal_span(text, base + bindex.char_offset(loc))
-                     if isinstance(loc, int) and loc >= 0 else span)
+        conn_span = (
+            self._literal_span(text, base + bindex.char_offset(loc)) if isinstance(loc, int) and loc >= 0 else span
+        )
         info = parse_conninfo(raw)
         if info.has_password:
             self.secret_spans.append(conn_span)
-        self.events.append(SubscriptionCreate(
-            span, str(node.get("subname", "")), info, conn_span,
-            tuple(_strings(node.get("publication", []))),
-            self._options(node.get("options", [])), self._option_spans(node.get("options", []), bindex, base)))
+        self.events.append(
+            SubscriptionCreate(
+                span,
+                str(node.get("subname", "")),
+                info,
+                conn_span,
+                tuple(_strings(node.get("publication", []))),
+                self._options(node.get("options", [])),
+                self._option_spans(node.get("options", []), bindex, base),
+            )
+        )
 
-    def _AlterSubscriptionStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                               bindex: ByteIndex, base: int) -> None:
+    def _AlterSubscriptionStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         info = parse_conninfo(str(node["conninfo"])) if node.get("conninfo") else None
         if info is not None and info.has_password:
             self.secret_spans.append(span)
         pubs = tuple(_strings(node.get("publication", []))) if node.get("publication") else None
-        self.events.append(SubscriptionAlter(
-            span, str(node.get("subname", "")), self._options(node.get("options", [])),
-            self._option_spans(node.get("options", []), bindex, base), info, pubs))
+        self.events.append(
+            SubscriptionAlter(
+                span,
+                str(node.get("subname", "")),
+                self._options(node.get("options", [])),
+                self._option_spans(node.get("options", []), bindex, base),
+                info,
+                pubs,
+            )
+        )
 
     # -- server settings and session -----------------------------------------------------------------------
 
-    def _AlterSystemStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                         bindex: ByteIndex, base: int) -> None:
+    def _AlterSystemStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         s = node.get("setstmt", {})
         kind = s.get("kind", "")
         if kind == "VAR_RESET_ALL":
@@ -870,8 +948,9 @@ class _Ctx:
             value = ",".join(_const(a.get("A_Const", {})) for a in s.get("args", []))
         self.events.append(SystemSet(span, str(s.get("name", "")).lower(), value))
 
-    def _VariableSetStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                         bindex: ByteIndex, base: int) -> None:
+    def _VariableSetStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         name = str(node.get("name", "")).lower()
         if name not in ("role", "session_authorization"):
             return
@@ -883,8 +962,9 @@ class _Ctx:
         else:
             self.events.append(SetRole(span, None))
 
-    def _DoStmt(self, node: dict[str, Any], span: Span, text: str, start: int, end: int,
-                bindex: ByteIndex, base: int) -> None:
+    def _DoStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
         body = ""
         lang = "plpgsql"
         body_loc: int | None = None
@@ -934,7 +1014,7 @@ def _plpgsql_statements(body: str) -> list[tuple[str, int]]:
     wrapper = "CREATE FUNCTION replint_do() RETURNS void LANGUAGE plpgsql AS $replint$" + body + "$replint$"
     try:
         tree = json.loads(parser.parse_plpgsql_json(wrapper))
-    except Exception:  # noqa: BLE001 - any failure means "cannot know statically", never a crash
+    except Exception:
         return []
     found: list[tuple[str, int]] = []
     cursor = 0
@@ -948,8 +1028,12 @@ def _plpgsql_statements(body: str) -> list[tuple[str, int]]:
                     add(str(query))
                 elif key == "PLpgSQL_stmt_dynexecute":
                     query = str(value.get("query", {}).get("PLpgSQL_expr", {}).get("query", "")).strip()
-                    if len(query) >= 2 and query[0] == "'" and query[-1] == "'" and "'" not in query[1:-1].replace(
-                            "''", ""):
+                    if (
+                        len(query) >= 2
+                        and query[0] == "'"
+                        and query[-1] == "'"
+                        and "'" not in query[1:-1].replace("''", "")
+                    ):
                         literal = query[1:-1]
                         pos = body.find(query, cursor)
                         if pos >= 0:

@@ -64,8 +64,12 @@ ACCEPT_TAG = "!accept_potentially_dangerous_queries"
 DEFAULT_TAG = "default"
 # Known boolean options under `config` (compatibility options and the compiler switch).
 CONFIG_BOOLEANS = (
-    "sync_config_compiler", "timestamps_iso8601", "versioned_bucket_ids", "fixed_json_extract",
-    "custom_types", "unstable_sqlite_expression_engine",
+    "sync_config_compiler",
+    "timestamps_iso8601",
+    "versioned_bucket_ids",
+    "fixed_json_extract",
+    "custom_types",
+    "unstable_sqlite_expression_engine",
 )
 MAX_QUERY_CHARS = 200_000
 
@@ -370,27 +374,126 @@ def _tokenize(sql: str) -> tuple[list[_Tok], _SqlError | None]:
 
 
 # Words after which `(` opens a subquery or a list, not a function's argument list.
-_NOT_FUNCTION = frozenset((
-    "in", "exists", "any", "all", "some", "from", "join", "as", "on", "and", "or", "not", "where",
-    "select", "with", "union", "intersect", "except", "lateral", "array", "then", "else", "when", "case",
-    "between", "is", "like", "ilike", "values", "distinct", "by", "having", "limit", "offset", "using",
-    "into", "recursive", "materialized",
-))
+_NOT_FUNCTION = frozenset(
+    (
+        "in",
+        "exists",
+        "any",
+        "all",
+        "some",
+        "from",
+        "join",
+        "as",
+        "on",
+        "and",
+        "or",
+        "not",
+        "where",
+        "select",
+        "with",
+        "union",
+        "intersect",
+        "except",
+        "lateral",
+        "array",
+        "then",
+        "else",
+        "when",
+        "case",
+        "between",
+        "is",
+        "like",
+        "ilike",
+        "values",
+        "distinct",
+        "by",
+        "having",
+        "limit",
+        "offset",
+        "using",
+        "into",
+        "recursive",
+        "materialized",
+    )
+)
 # Words that end a FROM item (cannot be a bare alias).
-_STOP = frozenset((
-    "where", "join", "inner", "left", "right", "full", "outer", "cross", "natural", "on", "using", "group",
-    "order", "limit", "offset", "union", "intersect", "except", "having", "window", "lateral", "as", "and",
-    "or", "select", "from", "fetch", "for", "returning",
-))
+_STOP = frozenset(
+    (
+        "where",
+        "join",
+        "inner",
+        "left",
+        "right",
+        "full",
+        "outer",
+        "cross",
+        "natural",
+        "on",
+        "using",
+        "group",
+        "order",
+        "limit",
+        "offset",
+        "union",
+        "intersect",
+        "except",
+        "having",
+        "window",
+        "lateral",
+        "as",
+        "and",
+        "or",
+        "select",
+        "from",
+        "fetch",
+        "for",
+        "returning",
+    )
+)
 # Operators that cannot start an operand.
 _BINARY_ONLY = frozenset(("=", "<>", "!=", "<", ">", "<=", ">=", "->", "->>", "&&", "||", "/", "%", "::"))
 # A query cannot end with one of these.
-_DANGLING = frozenset((
-    "and", "or", "not", "where", "from", "join", "on", "select", "in", "is", "like", "ilike", "by", "as",
-    "then", "else", "when", "case", "between", "with", "union", "except", "intersect", "inner", "left",
-    "right", "full", "cross", "outer", "distinct", "group", "order", "limit", "offset", "having", "using",
-    "escape",
-))
+_DANGLING = frozenset(
+    (
+        "and",
+        "or",
+        "not",
+        "where",
+        "from",
+        "join",
+        "on",
+        "select",
+        "in",
+        "is",
+        "like",
+        "ilike",
+        "by",
+        "as",
+        "then",
+        "else",
+        "when",
+        "case",
+        "between",
+        "with",
+        "union",
+        "except",
+        "intersect",
+        "inner",
+        "left",
+        "right",
+        "full",
+        "cross",
+        "outer",
+        "distinct",
+        "group",
+        "order",
+        "limit",
+        "offset",
+        "having",
+        "using",
+        "escape",
+    )
+)
 
 
 class _Scanner:
@@ -438,16 +541,17 @@ class _Scanner:
         if first is not None and not (first.kind == "lparen" or first.word() in ("select", "with")):
             self.fail(f"expected SELECT at '{first.text[:20]}'", first)
         last = next((t for t in reversed(toks) if t.kind != "semi"), None)
-        if last is not None and (
-            last.kind in ("op", "comma", "dot", "lparen") or last.word() in _DANGLING
-        ):
+        if last is not None and (last.kind in ("op", "comma", "dot", "lparen") or last.word() in _DANGLING):
             self.fail(f"query ends unexpectedly after '{last.text[:20]}'", last)
         for i, tok in enumerate(toks):
             if tok.word() == "with":
                 self._collect_ctes(i + 1)
             prev = self._tok(i - 1)
-            if tok.kind == "op" and tok.text in _BINARY_ONLY and prev is not None and (
-                prev.kind in ("op", "comma", "lparen") or prev.word() in ("and", "or", "where", "select")
+            if (
+                tok.kind == "op"
+                and tok.text in _BINARY_ONLY
+                and prev is not None
+                and (prev.kind in ("op", "comma", "lparen") or prev.word() in ("and", "or", "where", "select"))
             ):
                 self.fail(f"unexpected operator '{tok.text}'", tok)
         refs: list[_Ref] = []
@@ -514,8 +618,10 @@ class _Scanner:
                 parts = [tok]
                 i += 1
                 while (
-                    (dot := self._tok(i)) is not None and dot.kind == "dot"
-                    and (nxt := self._tok(i + 1)) is not None and nxt.kind in ("word", "qident")
+                    (dot := self._tok(i)) is not None
+                    and dot.kind == "dot"
+                    and (nxt := self._tok(i + 1)) is not None
+                    and nxt.kind in ("word", "qident")
                 ):
                     parts.append(nxt)
                     i += 2
@@ -539,9 +645,7 @@ class _Scanner:
                     return
                 i += 2
                 has_alias = True
-            elif alias is not None and (
-                alias.kind == "qident" or (alias.kind == "word" and alias.word() not in _STOP)
-            ):
+            elif alias is not None and (alias.kind == "qident" or (alias.kind == "word" and alias.word() not in _STOP)):
                 i += 1
                 has_alias = True
             cols = self._tok(i)
@@ -710,32 +814,36 @@ class _Reader:
     def read(self) -> None:
         self.loc = load_located(self.path, self.text, env_tag=False)
         for problem in self.loc.problems:
-            message = problem.message if problem.message.startswith("sync rules") else (
-                f"sync rules: {problem.message}"
+            message = (
+                problem.message if problem.message.startswith("sync rules") else (f"sync rules: {problem.message}")
             )
             self.problems.append(Problem(problem.kind, message, self.shift(problem.span)))
         data = self.loc.data
         if data is None:
             if not self.loc.problems:
-                self.structure("", "the file is empty: 'bucket_definitions' or 'streams' is required",
-                               Span.point(self.path, 1))
+                self.structure(
+                    "",
+                    "the file is empty: 'bucket_definitions' or 'streams' is required",
+                    Span.point(self.path, 1),
+                )
             return
         if not isinstance(data, dict):
             self.structure("", f"the top level must be a mapping, not {_type_name(data)}", self.loc.at(()))
             return
         for key in data:
             if key not in ROOT_KEYS:
-                self.structure(key, f"unknown top-level key (allowed: {', '.join(ROOT_KEYS)})",
-                               self.loc.key_at((key,)))
+                self.structure(key, f"unknown top-level key (allowed: {', '.join(ROOT_KEYS)})", self.loc.key_at((key,)))
         compiled = self._config(data)
         if "bucket_definitions" not in data and "streams" not in data:
             self.structure("", "'bucket_definitions' or 'streams' is required", self.loc.at(()))
         elif compiled and "streams" not in data:
             self.structure("", "'streams' are required with config.edition 3", self.loc.at(()))
         if compiled and "bucket_definitions" in data:
-            self.structure("bucket_definitions",
-                           "'bucket_definitions' are not supported with config.edition 3 (use streams)",
-                           self.loc.key_at(("bucket_definitions",)))
+            self.structure(
+                "bucket_definitions",
+                "'bucket_definitions' are not supported with config.edition 3 (use streams)",
+                self.loc.key_at(("bucket_definitions",)),
+            )
 
         global_ctes = self._ctes(data["with"], ("with",), "with", compiled) if "with" in data else frozenset()
         names: set[str] = set()
@@ -745,24 +853,29 @@ class _Reader:
                 for name, body in buckets.items():
                     self._bucket(name, body, names)
             else:
-                self.structure("bucket_definitions", f"must be a mapping, not {_type_name(buckets)}",
-                               self.loc.at(("bucket_definitions",)))
+                self.structure(
+                    "bucket_definitions",
+                    f"must be a mapping, not {_type_name(buckets)}",
+                    self.loc.at(("bucket_definitions",)),
+                )
         streams = data.get("streams")
         if "streams" in data:
             if isinstance(streams, dict):
                 for name, body in streams.items():
                     self._stream(name, body, names, global_ctes, compiled)
             else:
-                self.structure("streams", f"must be a mapping, not {_type_name(streams)}",
-                               self.loc.at(("streams",)))
+                self.structure("streams", f"must be a mapping, not {_type_name(streams)}", self.loc.at(("streams",)))
         events = data.get("event_definitions")
         if "event_definitions" in data:
             if isinstance(events, dict):
                 for name, body in events.items():
                     self._event(name, body)
             else:
-                self.structure("event_definitions", f"must be a mapping, not {_type_name(events)}",
-                               self.loc.at(("event_definitions",)))
+                self.structure(
+                    "event_definitions",
+                    f"must be a mapping, not {_type_name(events)}",
+                    self.loc.at(("event_definitions",)),
+                )
 
     def _config(self, data: dict[str, Any]) -> bool:
         """Validate `config`; True when the edition-3 compiler is used."""
@@ -774,19 +887,24 @@ class _Reader:
             return False
         edition = config.get("edition", 1)
         if "edition" in config and (not _is_int(edition) or not 1 <= edition <= 3):
-            self.structure("config.edition", "must be an integer from 1 to 3",
-                           self.loc.at(("config", "edition")))
+            self.structure("config.edition", "must be an integer from 1 to 3", self.loc.at(("config", "edition")))
             edition = 1
         for key in CONFIG_BOOLEANS:
             if key in config and not isinstance(config[key], bool):
-                self.structure(f"config.{key}", f"must be a boolean, not {_type_name(config[key])}",
-                               self.loc.at(("config", key)))
+                self.structure(
+                    f"config.{key}",
+                    f"must be a boolean, not {_type_name(config[key])}",
+                    self.loc.at(("config", key)),
+                )
         return bool(_is_int(edition) and edition >= 3) or config.get("sync_config_compiler") is True
 
     def _check_name(self, section: str, name: str, names: set[str]) -> None:
         if name in names:
-            self.structure(f"{section}.{name}", "duplicate stream or bucket definition name",
-                           self.loc.key_at((section, name)))
+            self.structure(
+                f"{section}.{name}",
+                "duplicate stream or bucket definition name",
+                self.loc.key_at((section, name)),
+            )
         names.add(name)
 
     def _common(self, section: str, name: str, body: dict[str, Any]) -> tuple[bool, Span | None]:
@@ -795,8 +913,11 @@ class _Reader:
         if "priority" in body:
             priority = body["priority"]
             if not _is_int(priority) or not 0 <= priority <= 3:
-                self.structure(f"{section}.{name}.priority", "must be an integer from 0 to 3",
-                               self.loc.at((*base, "priority")))
+                self.structure(
+                    f"{section}.{name}.priority",
+                    "must be an integer from 0 to 3",
+                    self.loc.at((*base, "priority")),
+                )
         accept, accept_span = False, None
         if ACCEPT_KEY in body:
             value = body[ACCEPT_KEY]
@@ -805,8 +926,7 @@ class _Reader:
                 accept = value
             else:
                 where = f"{section}.{name}.{ACCEPT_KEY}"
-                self.structure(where, f"must be a boolean, not {_type_name(value)}",
-                               self.loc.at((*base, ACCEPT_KEY)))
+                self.structure(where, f"must be a boolean, not {_type_name(value)}", self.loc.at((*base, ACCEPT_KEY)))
         if not accept:
             for tag_path, tag in self.loc.tags.items():
                 if tag == ACCEPT_TAG and tag_path[: len(base)] == base:
@@ -821,20 +941,18 @@ class _Reader:
         base: YamlPath = (section, name)
         self._check_name(section, name, names)
         if not isinstance(body, dict):
-            self.definitions.append(
-                SyncDefinition("bucket", name, False, self.shift(self.loc.key_at(base)), None)
-            )
-            self.structure(where, f"a bucket definition must be a mapping, not {_type_name(body)}",
-                           self.loc.at(base))
+            self.definitions.append(SyncDefinition("bucket", name, False, self.shift(self.loc.key_at(base)), None))
+            self.structure(where, f"a bucket definition must be a mapping, not {_type_name(body)}", self.loc.at(base))
             return
         accept, accept_span = self._common(section, name, body)
-        self.definitions.append(
-            SyncDefinition("bucket", name, accept, self.shift(self.loc.key_at(base)), accept_span)
-        )
+        self.definitions.append(SyncDefinition("bucket", name, accept, self.shift(self.loc.key_at(base)), accept_span))
         for key in body:
             if key not in BUCKET_KEYS:
-                self.structure(f"{where}.{key}", f"unknown key in a bucket definition (allowed: "
-                               f"{', '.join(BUCKET_KEYS)})", self.loc.key_at((*base, key)))
+                self.structure(
+                    f"{where}.{key}",
+                    f"unknown key in a bucket definition (allowed: {', '.join(BUCKET_KEYS)})",
+                    self.loc.key_at((*base, key)),
+                )
         if "parameters" in body:
             params = body["parameters"]
             if isinstance(params, str):
@@ -843,8 +961,11 @@ class _Reader:
                 for i, item in enumerate(params):
                     self._query_item((*base, "parameters", i), f"{where}.parameters[{i}]", item, frozenset())
             else:
-                self.structure(f"{where}.parameters", f"must be a string or a list of strings, not "
-                               f"{_type_name(params)}", self.loc.at((*base, "parameters")))
+                self.structure(
+                    f"{where}.parameters",
+                    f"must be a string or a list of strings, not {_type_name(params)}",
+                    self.loc.at((*base, "parameters")),
+                )
         if "data" not in body:
             self.structure(where, "a bucket definition needs a 'data' list of queries", self.loc.key_at(base))
         else:
@@ -853,30 +974,31 @@ class _Reader:
                 for i, item in enumerate(queries):
                     self._query_item((*base, "data", i), f"{where}.data[{i}]", item, frozenset())
             else:
-                self.structure(f"{where}.data", f"must be a list of queries, not {_type_name(queries)}",
-                               self.loc.at((*base, "data")))
+                self.structure(
+                    f"{where}.data",
+                    f"must be a list of queries, not {_type_name(queries)}",
+                    self.loc.at((*base, "data")),
+                )
 
-    def _stream(self, name: str, body: object, names: set[str], global_ctes: frozenset[str],
-                compiled: bool) -> None:
+    def _stream(self, name: str, body: object, names: set[str], global_ctes: frozenset[str], compiled: bool) -> None:
         section = "streams"
         where = f"{section}.{name}"
         base: YamlPath = (section, name)
         self._check_name(section, name, names)
         if not isinstance(body, dict):
-            self.definitions.append(
-                SyncDefinition("stream", name, False, self.shift(self.loc.key_at(base)), None)
-            )
+            self.definitions.append(SyncDefinition("stream", name, False, self.shift(self.loc.key_at(base)), None))
             self.structure(where, f"a stream must be a mapping, not {_type_name(body)}", self.loc.at(base))
             return
         accept, accept_span = self._common(section, name, body)
-        self.definitions.append(
-            SyncDefinition("stream", name, accept, self.shift(self.loc.key_at(base)), accept_span)
-        )
+        self.definitions.append(SyncDefinition("stream", name, accept, self.shift(self.loc.key_at(base)), accept_span))
         if "auto_subscribe" in body and not isinstance(body["auto_subscribe"], bool):
-            self.structure(f"{where}.auto_subscribe", f"must be a boolean, not "
-                           f"{_type_name(body['auto_subscribe'])}", self.loc.at((*base, "auto_subscribe")))
-        local = self._ctes(body["with"], (*base, "with"), f"{where}.with", compiled) if "with" in body else (
-            frozenset()
+            self.structure(
+                f"{where}.auto_subscribe",
+                f"must be a boolean, not {_type_name(body['auto_subscribe'])}",
+                self.loc.at((*base, "auto_subscribe")),
+            )
+        local = (
+            self._ctes(body["with"], (*base, "with"), f"{where}.with", compiled) if "with" in body else (frozenset())
         )
         scope = global_ctes | local
         if ("query" in body) == ("queries" in body):
@@ -886,22 +1008,27 @@ class _Reader:
         if "queries" in body:
             queries = body["queries"]
             if not compiled:
-                self.structure(f"{where}.queries", "multiple queries require config.edition 3",
-                               self.loc.key_at((*base, "queries")))
+                self.structure(
+                    f"{where}.queries",
+                    "multiple queries require config.edition 3",
+                    self.loc.key_at((*base, "queries")),
+                )
             if isinstance(queries, list):
                 for i, item in enumerate(queries):
                     self._query_item((*base, "queries", i), f"{where}.queries[{i}]", item, scope)
             else:
-                self.structure(f"{where}.queries", f"must be a list of queries, not {_type_name(queries)}",
-                               self.loc.at((*base, "queries")))
+                self.structure(
+                    f"{where}.queries",
+                    f"must be a list of queries, not {_type_name(queries)}",
+                    self.loc.at((*base, "queries")),
+                )
 
     def _ctes(self, value: object, ypath: YamlPath, where: str, compiled: bool) -> frozenset[str]:
         """CTE names of a `with` map. CTE bodies are compiled alone: no other CTE is in scope there."""
         if not compiled:
             self.structure(where, "common table expressions require config.edition 3", self.loc.key_at(ypath))
         if not isinstance(value, dict):
-            self.structure(where, f"must be a mapping of names to queries, not {_type_name(value)}",
-                           self.loc.at(ypath))
+            self.structure(where, f"must be a mapping of names to queries, not {_type_name(value)}", self.loc.at(ypath))
             return frozenset()
         for cte, body in value.items():
             self._query_item((*ypath, cte), f"{where}.{cte}", body, frozenset())
@@ -913,17 +1040,18 @@ class _Reader:
         base: YamlPath = (section, name)
         self.definitions.append(SyncDefinition("event", name, False, self.shift(self.loc.key_at(base)), None))
         if not isinstance(body, dict):
-            self.structure(where, f"an event definition must be a mapping, not {_type_name(body)}",
-                           self.loc.at(base))
+            self.structure(where, f"an event definition must be a mapping, not {_type_name(body)}", self.loc.at(base))
             return
         if "payloads" not in body:
-            self.structure(where, "an event definition needs a 'payloads' list of queries",
-                           self.loc.key_at(base))
+            self.structure(where, "an event definition needs a 'payloads' list of queries", self.loc.key_at(base))
             return
         payloads = body["payloads"]
         if not isinstance(payloads, list):
-            self.structure(f"{where}.payloads", f"must be a list of queries, not {_type_name(payloads)}",
-                           self.loc.at((*base, "payloads")))
+            self.structure(
+                f"{where}.payloads",
+                f"must be a list of queries, not {_type_name(payloads)}",
+                self.loc.at((*base, "payloads")),
+            )
             return
         for i, item in enumerate(payloads):
             self._query_item((*base, "payloads", i), f"{where}.payloads[{i}]", item, frozenset())
@@ -955,8 +1083,13 @@ class _Reader:
 
         if result.error is not None:
             error = result.error
-            self.problems.append(Problem("parse", f"sync rules: {where}: SQL syntax error: {error.message}",
-                                         span_for(error.start, error.end)))
+            self.problems.append(
+                Problem(
+                    "parse",
+                    f"sync rules: {where}: SQL syntax error: {error.message}",
+                    span_for(error.start, error.end),
+                )
+            )
         for ref in result.refs:
             self._add_ref(ref, where, span_for(ref.start, ref.end))
 
