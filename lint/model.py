@@ -309,48 +309,36 @@ def _power(db: DbState, role: str) -> str | None:
     return None
 
 
-def _member_of(db: DbState, name: str) -> list[str]:
+def _walk(db: DbState, name: str, *, upward: bool, inherit_only: bool) -> list[str]:
+    """Roles reachable from `name` through memberships: upward = the groups it belongs to, downward = its
+    members; `inherit_only` follows only INHERIT memberships (privileges flow; attributes never do)."""
     out: list[str] = []
     frontier = [name]
     seen = {name}
     while frontier:
         current = frontier.pop()
-        for (role, member), _edge in db.edges.items():
-            if member == current and role not in seen:
-                seen.add(role)
-                out.append(role)
-                frontier.append(role)
-    return sorted(out)
+        for (role, member), edge in db.edges.items():
+            here, there = (member, role) if upward else (role, member)
+            if here == current and there not in seen and (edge.inherit or not inherit_only):
+                seen.add(there)
+                out.append(there)
+                frontier.append(there)
+    return out
+
+
+def _member_of(db: DbState, name: str) -> list[str]:
+    """Every group `name` is a direct or transitive member of (SET ROLE-able or not)."""
+    return sorted(_walk(db, name, upward=True, inherit_only=False))
 
 
 def _inherited_privilege_holders(db: DbState, name: str) -> list[str]:
     """The role itself plus every role whose privileges it inherits (and PUBLIC)."""
-    out = [name, "public"]
-    frontier = [name]
-    seen = {name}
-    while frontier:
-        current = frontier.pop()
-        for (role, member), edge in db.edges.items():
-            if member == current and edge.inherit and role not in seen:
-                seen.add(role)
-                out.append(role)
-                frontier.append(role)
-    return out
+    return [name, "public", *_walk(db, name, upward=True, inherit_only=True)]
 
 
 def _inheritors(db: DbState, name: str) -> list[str]:
     """Roles that inherit `name`'s privileges: members, transitively, through INHERIT memberships."""
-    out: list[str] = []
-    frontier = [name]
-    seen = {name}
-    while frontier:
-        current = frontier.pop()
-        for (role, member), edge in db.edges.items():
-            if role == current and edge.inherit and member not in seen:
-                seen.add(member)
-                out.append(member)
-                frontier.append(member)
-    return sorted(out)
+    return sorted(_walk(db, name, upward=False, inherit_only=True))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -293,6 +293,25 @@ def load_located(path: str, text: str, *, env_tag: bool = True) -> Located:
     return Located(path, data, conv.spans, conv.key_spans, conv.tags, tuple(conv.problems))
 
 
+def describe_type(value: object) -> str:
+    """What kind of YAML value this is, for messages ("a string", "!env ::number") — never the value itself."""
+    if value is None:
+        return "null"
+    if isinstance(value, EnvRef):
+        return f"!env ::{value.type}"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
 def walk_env_refs(data: Any, ypath: YamlPath = ()) -> Iterator[tuple[YamlPath, EnvRef]]:
     """Every `!env` value in a document, with its path."""
     if isinstance(data, EnvRef):

@@ -16,7 +16,7 @@ from typing import Any
 
 from lint.resources import schema_path
 from lint.span import Span
-from lint.yamlsrc import ENV_TYPES, EnvRef, Located, Problem, YamlPath, walk_env_refs
+from lint.yamlsrc import ENV_TYPES, EnvRef, Located, Problem, YamlPath, describe_type, walk_env_refs
 
 CONFIG_KEYS = ("replication", "storage", "sync_rules", "sync_config")
 SECRET_FIELDS = ("password", "secret_access_key", "deploy_key", "clientSecret", "supabase_jwt_secret")
@@ -136,22 +136,6 @@ def _describe_type(schema: dict[str, Any]) -> str:
     return "a different value"
 
 
-def _type_name(value: Any) -> str:
-    if isinstance(value, EnvRef):
-        return f"!env ::{value.type}"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "null"
-
-
 def _dotted(path: YamlPath) -> str:
     out = ""
     for part in path:
@@ -191,7 +175,7 @@ def _schema_problems(doc: Located) -> list[Problem]:
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"{where} must be {_describe_type(err.schema)}, not {_type_name(err.instance)}",
+                    f"{where} must be {_describe_type(err.schema)}, not {describe_type(err.instance)}",
                     doc.at(path),
                 )
             )

@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from lint.span import LineIndex, Span
-from lint.yamlsrc import Located, Problem, YamlPath, load_located
+from lint.yamlsrc import Located, Problem, YamlPath, describe_type, load_located
 
 __all__ = ["SyncDefinition", "SyncRules", "SyncTableRef", "looks_like_sync_rules", "read_sync_rules"]
 
@@ -746,22 +746,6 @@ def _align(value: str, src: str) -> list[int]:
 # The YAML structure
 
 
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -828,7 +812,7 @@ class _Reader:
                 )
             return
         if not isinstance(data, dict):
-            self.structure("", f"the top level must be a mapping, not {_type_name(data)}", self.loc.at(()))
+            self.structure("", f"the top level must be a mapping, not {describe_type(data)}", self.loc.at(()))
             return
         for key in data:
             if key not in ROOT_KEYS:
@@ -855,7 +839,7 @@ class _Reader:
             else:
                 self.structure(
                     "bucket_definitions",
-                    f"must be a mapping, not {_type_name(buckets)}",
+                    f"must be a mapping, not {describe_type(buckets)}",
                     self.loc.at(("bucket_definitions",)),
                 )
         streams = data.get("streams")
@@ -864,7 +848,7 @@ class _Reader:
                 for name, body in streams.items():
                     self._stream(name, body, names, global_ctes, compiled)
             else:
-                self.structure("streams", f"must be a mapping, not {_type_name(streams)}", self.loc.at(("streams",)))
+                self.structure("streams", f"must be a mapping, not {describe_type(streams)}", self.loc.at(("streams",)))
         events = data.get("event_definitions")
         if "event_definitions" in data:
             if isinstance(events, dict):
@@ -873,7 +857,7 @@ class _Reader:
             else:
                 self.structure(
                     "event_definitions",
-                    f"must be a mapping, not {_type_name(events)}",
+                    f"must be a mapping, not {describe_type(events)}",
                     self.loc.at(("event_definitions",)),
                 )
 
@@ -883,7 +867,7 @@ class _Reader:
             return False
         config = data["config"]
         if not isinstance(config, dict):
-            self.structure("config", f"must be a mapping, not {_type_name(config)}", self.loc.at(("config",)))
+            self.structure("config", f"must be a mapping, not {describe_type(config)}", self.loc.at(("config",)))
             return False
         edition = config.get("edition", 1)
         if "edition" in config and (not _is_int(edition) or not 1 <= edition <= 3):
@@ -893,7 +877,7 @@ class _Reader:
             if key in config and not isinstance(config[key], bool):
                 self.structure(
                     f"config.{key}",
-                    f"must be a boolean, not {_type_name(config[key])}",
+                    f"must be a boolean, not {describe_type(config[key])}",
                     self.loc.at(("config", key)),
                 )
         return bool(_is_int(edition) and edition >= 3) or config.get("sync_config_compiler") is True
@@ -926,7 +910,9 @@ class _Reader:
                 accept = value
             else:
                 where = f"{section}.{name}.{ACCEPT_KEY}"
-                self.structure(where, f"must be a boolean, not {_type_name(value)}", self.loc.at((*base, ACCEPT_KEY)))
+                self.structure(
+                    where, f"must be a boolean, not {describe_type(value)}", self.loc.at((*base, ACCEPT_KEY))
+                )
         if not accept:
             for tag_path, tag in self.loc.tags.items():
                 if tag == ACCEPT_TAG and tag_path[: len(base)] == base:
@@ -942,7 +928,9 @@ class _Reader:
         self._check_name(section, name, names)
         if not isinstance(body, dict):
             self.definitions.append(SyncDefinition("bucket", name, False, self.shift(self.loc.key_at(base)), None))
-            self.structure(where, f"a bucket definition must be a mapping, not {_type_name(body)}", self.loc.at(base))
+            self.structure(
+                where, f"a bucket definition must be a mapping, not {describe_type(body)}", self.loc.at(base)
+            )
             return
         accept, accept_span = self._common(section, name, body)
         self.definitions.append(SyncDefinition("bucket", name, accept, self.shift(self.loc.key_at(base)), accept_span))
@@ -963,7 +951,7 @@ class _Reader:
             else:
                 self.structure(
                     f"{where}.parameters",
-                    f"must be a string or a list of strings, not {_type_name(params)}",
+                    f"must be a string or a list of strings, not {describe_type(params)}",
                     self.loc.at((*base, "parameters")),
                 )
         if "data" not in body:
@@ -976,7 +964,7 @@ class _Reader:
             else:
                 self.structure(
                     f"{where}.data",
-                    f"must be a list of queries, not {_type_name(queries)}",
+                    f"must be a list of queries, not {describe_type(queries)}",
                     self.loc.at((*base, "data")),
                 )
 
@@ -987,14 +975,14 @@ class _Reader:
         self._check_name(section, name, names)
         if not isinstance(body, dict):
             self.definitions.append(SyncDefinition("stream", name, False, self.shift(self.loc.key_at(base)), None))
-            self.structure(where, f"a stream must be a mapping, not {_type_name(body)}", self.loc.at(base))
+            self.structure(where, f"a stream must be a mapping, not {describe_type(body)}", self.loc.at(base))
             return
         accept, accept_span = self._common(section, name, body)
         self.definitions.append(SyncDefinition("stream", name, accept, self.shift(self.loc.key_at(base)), accept_span))
         if "auto_subscribe" in body and not isinstance(body["auto_subscribe"], bool):
             self.structure(
                 f"{where}.auto_subscribe",
-                f"must be a boolean, not {_type_name(body['auto_subscribe'])}",
+                f"must be a boolean, not {describe_type(body['auto_subscribe'])}",
                 self.loc.at((*base, "auto_subscribe")),
             )
         local = (
@@ -1019,7 +1007,7 @@ class _Reader:
             else:
                 self.structure(
                     f"{where}.queries",
-                    f"must be a list of queries, not {_type_name(queries)}",
+                    f"must be a list of queries, not {describe_type(queries)}",
                     self.loc.at((*base, "queries")),
                 )
 
@@ -1028,7 +1016,9 @@ class _Reader:
         if not compiled:
             self.structure(where, "common table expressions require config.edition 3", self.loc.key_at(ypath))
         if not isinstance(value, dict):
-            self.structure(where, f"must be a mapping of names to queries, not {_type_name(value)}", self.loc.at(ypath))
+            self.structure(
+                where, f"must be a mapping of names to queries, not {describe_type(value)}", self.loc.at(ypath)
+            )
             return frozenset()
         for cte, body in value.items():
             self._query_item((*ypath, cte), f"{where}.{cte}", body, frozenset())
@@ -1040,7 +1030,9 @@ class _Reader:
         base: YamlPath = (section, name)
         self.definitions.append(SyncDefinition("event", name, False, self.shift(self.loc.key_at(base)), None))
         if not isinstance(body, dict):
-            self.structure(where, f"an event definition must be a mapping, not {_type_name(body)}", self.loc.at(base))
+            self.structure(
+                where, f"an event definition must be a mapping, not {describe_type(body)}", self.loc.at(base)
+            )
             return
         if "payloads" not in body:
             self.structure(where, "an event definition needs a 'payloads' list of queries", self.loc.key_at(base))
@@ -1049,7 +1041,7 @@ class _Reader:
         if not isinstance(payloads, list):
             self.structure(
                 f"{where}.payloads",
-                f"must be a list of queries, not {_type_name(payloads)}",
+                f"must be a list of queries, not {describe_type(payloads)}",
                 self.loc.at((*base, "payloads")),
             )
             return
@@ -1060,7 +1052,7 @@ class _Reader:
         if isinstance(value, str):
             self._query(ypath, where, ctes)
         else:
-            self.structure(where, f"a query must be a string, not {_type_name(value)}", self.loc.at(ypath))
+            self.structure(where, f"a query must be a string, not {describe_type(value)}", self.loc.at(ypath))
 
     def _query(self, ypath: YamlPath, where: str, ctes: frozenset[str]) -> None:
         sql = self.loc.get(ypath)
