@@ -278,6 +278,17 @@ class _Tok:
 _OP_CHARS = set("+-*/<>=~!@#%^&|`?:[]{}")
 
 
+def _closing_quote(sql: str, i: int) -> int:
+    """Index of the quote closing the one at `i` (a doubled quote is an escaped one), or -1."""
+    quote = sql[i]
+    j = i + 1
+    while True:
+        k = sql.find(quote, j)
+        if k < 0 or not sql.startswith(quote * 2, k):
+            return k
+        j = k + 2
+
+
 def _tokenize(sql: str) -> tuple[list[_Tok], _SqlError | None]:
     toks: list[_Tok] = []
     i, n = 0, len(sql)
@@ -293,29 +304,15 @@ def _tokenize(sql: str) -> tuple[list[_Tok], _SqlError | None]:
             if close < 0:
                 return toks, _SqlError("unterminated /* comment", i, i + 1)
             i = close + 2
-        elif ch == "'":
-            j = i + 1
-            while True:
-                k = sql.find("'", j)
-                if k < 0:
-                    return toks, _SqlError("unterminated string literal", i, i)
-                if sql.startswith("''", k):
-                    j = k + 2
-                    continue
-                break
-            toks.append(_Tok("string", sql[i : k + 1], i, k))
-            i = k + 1
-        elif ch == '"':
-            j = i + 1
-            while True:
-                k = sql.find('"', j)
-                if k < 0:
-                    return toks, _SqlError("unterminated quoted identifier", i, i)
-                if sql.startswith('""', k):
-                    j = k + 2
-                    continue
-                break
-            toks.append(_Tok("qident", sql[i + 1 : k].replace('""', '"'), i, k))
+        elif ch in "'\"":
+            k = _closing_quote(sql, i)
+            if k < 0:
+                what = "string literal" if ch == "'" else "quoted identifier"
+                return toks, _SqlError(f"unterminated {what}", i, i)
+            if ch == "'":
+                toks.append(_Tok("string", sql[i : k + 1], i, k))
+            else:
+                toks.append(_Tok("qident", sql[i + 1 : k].replace('""', '"'), i, k))
             i = k + 1
         elif ch == "$" and i + 1 < n and sql[i + 1].isdigit():
             j = i + 1
