@@ -8,7 +8,6 @@ the `.replint.yaml` directory) and always use `/`.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,7 +200,8 @@ def load(root: Path, targets: list[Path]) -> Loaded:
             if rules is not None:
                 sync_rules[rel] = rules
         elif cfg.sync_content is not None:
-            content, line_offset, col_offset = cfg.sync_content
+            content, scalar = cfg.sync_content
+            line_offset, col_offset = inline_offsets(sources[rel], scalar)
             sync_rules[rel] = syncrules.read_sync_rules(
                 rel, content, default_schema, line_offset=line_offset, col_offset=col_offset
             )
@@ -228,6 +228,23 @@ def load(root: Path, targets: list[Path]) -> Loaded:
         secret_spans=tuple(secret_spans),
     )
     return Loaded(inputs, sources)
+
+
+def inline_offsets(text: str, scalar: Span) -> tuple[int, int]:
+    """Where an inline `content:` scalar's text starts in its file: (lines before it, its column offset).
+
+    A block scalar (`|`, `>`) starts on the line after its indicator, indented by however many spaces the
+    author used; a quoted scalar starts one column after its quote, a plain one at its first character.
+    """
+    lines = text.split("\n")
+    start = lines[scalar.line - 1] if scalar.line - 1 < len(lines) else ""
+    indicator = start[scalar.col - 1 : scalar.col]
+    if indicator in ("|", ">"):
+        for index in range(scalar.line, min(scalar.end_line, len(lines))):
+            if lines[index].strip():
+                return index, len(lines[index]) - len(lines[index].lstrip(" "))
+        return scalar.line, 0
+    return scalar.line - 1, scalar.col if indicator in ("'", '"') else scalar.col - 1
 
 
 def _might_be_ours(text: str) -> bool:
@@ -323,4 +340,4 @@ def project_root(targets: list[Path]) -> Path:
     return common
 
 
-__all__ = ["Loaded", "load", "posixpath", "project_root"]
+__all__ = ["Loaded", "inline_offsets", "load", "project_root"]

@@ -402,8 +402,6 @@ def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
                     db.revoked.pop(key, None)
                 elif db.privileges.pop(key, None) is not None:
                     db.revoked[key] = e.span
-        if not e.is_grant and e.objtype == "table" and e.all_in_schemas:
-            continue
 
 
 def _default_privs(db: DbState, e: ev.DefaultPrivs) -> None:

@@ -253,3 +253,29 @@ def test_rls_remedy_for_subscriptions_is_the_options_parameter(tmp_path: Path, c
     else:
         assert len(found) == 1 and f": {verdict}: " in found[0], found
         assert "options=" in found[0]
+
+
+@pytest.mark.parametrize("indent", [4, 6, 8])
+def test_inline_sync_rules_point_at_the_exact_table(tmp_path: Path, indent: int) -> None:
+    pad = " " * indent
+    cfg = (
+        "replication:\n  connections:\n    - type: postgresql\n      uri: postgresql://cdc@db.internal/app\n"
+        "storage:\n  type: mongodb\n  uri: !env PS_ST\n"
+        f"sync_config:\n  content: |\n{pad}streams:\n{pad}  t:\n{pad}    query: SELECT * FROM todos\n"
+    )
+    sql = "CREATE TABLE public.todos (id uuid PRIMARY KEY);\nCREATE PUBLICATION powersync FOR TABLE public.x;\n"
+    found = lines(lint_tree(tmp_path, {"config.yaml": cfg, "db/V1.sql": sql}), "xf-publication-covers-sync-tables")
+    col = indent + len("    query: SELECT * FROM ") + 1
+    assert [ln.split(": ")[0] for ln in found if ln.startswith("config")] == [f"config.yaml:12:{col}"]
+
+
+def test_inline_sync_rules_in_a_quoted_scalar(tmp_path: Path) -> None:
+    cfg = (
+        "replication:\n  connections:\n    - type: postgresql\n      uri: postgresql://cdc@db.internal/app\n"
+        "storage:\n  type: mongodb\n  uri: !env PS_ST\n"
+        'sync_config:\n  content: "bucket_definitions: {b: {data: [SELECT * FROM todos]}}"\n'
+    )
+    sql = "CREATE TABLE public.todos (id uuid PRIMARY KEY);\nCREATE PUBLICATION powersync FOR TABLE public.x;\n"
+    found = lines(lint_tree(tmp_path, {"config.yaml": cfg, "db/V1.sql": sql}), "xf-publication-covers-sync-tables")
+    text_col = cfg.split("\n")[8].index("todos") + 1
+    assert [ln.split(": ")[0] for ln in found if ln.startswith("config")] == [f"config.yaml:9:{text_col}"]

@@ -61,7 +61,7 @@ class PowerSyncConfig:
     problems: tuple[Problem, ...]
     sync_path: str | None  # project-relative path of the referenced sync rules file
     sync_path_span: Span | None
-    sync_content: tuple[str, int, int] | None  # inline content text, line offset, column offset
+    sync_content: tuple[str, Span] | None  # inline content text and the span of its scalar
     secret_spans: tuple[Span, ...] = field(default=())
     telemetry_sharing: tuple[bool | None, Span] | None = None
 
@@ -296,7 +296,7 @@ def _raw(doc: Located, purpose: str, index: int, ypath: YamlPath) -> RawConnecti
 
 def _sync_reference(
     doc: Located, key: str, problems: list[Problem]
-) -> tuple[str | None, Span | None, tuple[str, int, int] | None]:
+) -> tuple[str | None, Span | None, tuple[str, Span] | None]:
     block = doc.get((key,))
     if not isinstance(block, dict):
         return None, None, None
@@ -317,29 +317,8 @@ def _sync_reference(
             return None, span, None
         return joined, span, None
     if isinstance(content, str):
-        span = doc.at((key, "content"))
-        # Block scalars start on the line after the indicator; their indentation is the column offset.
-        text_lines = content.split("\n")
-        first = next((ln for ln in text_lines if ln.strip()), "")
-        del first
-        return (
-            None,
-            None,
-            (content, span.line - 1 + (1 if _is_block(doc, key) else 0), _block_indent(doc, key, span)),
-        )
+        return None, None, (content, doc.at((key, "content")))
     return None, None, None
-
-
-def _is_block(doc: Located, key: str) -> bool:
-    span = doc.at((key, "content"))
-    return span.end_line > span.line
-
-
-def _block_indent(doc: Located, key: str, span: Span) -> int:
-    if not _is_block(doc, key):
-        return span.col  # flow scalar on one line: content starts after the opening quote, roughly here
-    key_span = doc.key_at((key, "content"))
-    return key_span.col + 1  # block content is indented past its key (typically by two spaces)
 
 
 _INTERP_RE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:-][^}]*)?\}")
