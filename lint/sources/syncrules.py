@@ -278,6 +278,9 @@ class _Tok:
 _OP_CHARS = set("+-*/<>=~!@#%^&|`?:[]{}")
 
 
+_PUNCTUATION = {"(": "lparen", ")": "rparen", ",": "comma", ".": "dot", ";": "semi"}
+
+
 def _closing_quote(sql: str, i: int) -> int:
     """Index of the quote closing the one at `i` (a doubled quote is an escaped one), or -1."""
     quote = sql[i]
@@ -343,20 +346,8 @@ def _tokenize(sql: str) -> tuple[list[_Tok], _SqlError | None]:
             length = max(1, len(m.group(0)) if m else 1)
             toks.append(_Tok("number", sql[i : i + length], i, i + length - 1))
             i += length
-        elif ch == "(":
-            toks.append(_Tok("lparen", ch, i, i))
-            i += 1
-        elif ch == ")":
-            toks.append(_Tok("rparen", ch, i, i))
-            i += 1
-        elif ch == ",":
-            toks.append(_Tok("comma", ch, i, i))
-            i += 1
-        elif ch == ".":
-            toks.append(_Tok("dot", ch, i, i))
-            i += 1
-        elif ch == ";":
-            toks.append(_Tok("semi", ch, i, i))
+        elif ch in _PUNCTUATION:
+            toks.append(_Tok(_PUNCTUATION[ch], ch, i, i))
             i += 1
         elif ch in _OP_CHARS:
             j = i + 1
