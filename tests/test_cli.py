@@ -141,3 +141,13 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_heavy_libraries_are_imported_only_when_needed() -> None:
+    # pre-commit runs replint on every commit: loading the CLI and the run machinery must stay cheap.
+    code = (
+        "import sys, lint.cli, lint.run; "
+        "print(sorted(m for m in ('sqlglot', 'pglast', 'cel', 'jsonschema', 'psycopg', 'pymongo') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlglot
-from sqlglot import exp
+if TYPE_CHECKING:  # sqlglot is imported only when a sync-rules query is parsed (start-up stays instant)
+    import sqlglot
+    from sqlglot import exp
 
 from lint.span import LineIndex, Span
 from lint.yamlsrc import Located, Problem, YamlPath, describe_type, load_located
@@ -168,6 +169,9 @@ def _extract_tables(sql: str, ctes: Iterable[str] = ()) -> _SqlResult:
 
 
 def _sqlglot_refs(sql: str, ctes: frozenset[str]) -> list[_Ref] | _SqlError:
+    import sqlglot
+    from sqlglot import exp
+
     try:
         statements = sqlglot.parse(sql, read="postgres")
     except sqlglot.errors.ParseError as exc:
@@ -187,6 +191,8 @@ def _sqlglot_refs(sql: str, ctes: frozenset[str]) -> list[_Ref] | _SqlError:
 
 
 def _ident_part(node: Any) -> _Part | None:
+    from sqlglot import exp
+
     if isinstance(node, exp.Identifier) and isinstance(node.this, str):
         return _Part(node.this, bool(node.args.get("quoted")))
     return None
@@ -218,6 +224,8 @@ def _meta(node: Any, key: str) -> int | None:
 
 
 def _in_sql_cte_scope(table: exp.Table, name: _Part) -> bool:
+    from sqlglot import exp
+
     folded = _fold(name)
     node: Any = table.parent
     while node is not None:
