@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lint import conninfo
+from lint import conninfo, model_clients, model_conf, model_hba, model_mongo
+from lint.mongoauth import MongoState
 from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
+from lint.sources import clients, debezium, hba, pgconf
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.sources.syncrules import SyncRules
 from lint.span import Span
@@ -45,7 +47,27 @@ COLLECTIONS: dict[str, str] = {
     "cdc_table_access": "access",
     "slot_collisions": "collision",
     "settings": "setting",
+    "server_configs": "server",
+    "hba_records": "record",
+    "hba_users": "hba_user",
+    "hba_admissions": "admission",
+    "mongo_users": "mongo_user",
+    "mongo_post_images": "check",
+    "debezium_connectors": "connector",
 }
+
+CONFIG_PROBLEM_KINDS = frozenset(
+    {
+        "unknown-key",
+        "unknown-type",
+        "invalid-value",
+        "multiple-connections",
+        "sync-config-conflict",
+        "sync-config-path",
+        "env-interpolation",
+        "sync-structure",
+    }
+)
 
 # Roles whose membership gives superuser-equivalent power (RULES.md §9).
 PROVIDER_ADMIN_ROLES = {
@@ -92,6 +114,11 @@ class Inputs:
     problems: tuple[Problem, ...]
     files: int
     secret_spans: tuple[Span, ...] = ()
+    pgconfs: tuple[pgconf.ConfFile, ...] = ()
+    hbas: tuple[hba.HbaFile, ...] = ()
+    mongo: MongoState | None = None
+    debezium: tuple[debezium.DebeziumConnector, ...] = ()
+    clients: tuple[clients.ClientConnection, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -238,6 +265,10 @@ def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: 
         "provider": conninfo.provider_of(host) if host else None,
         "sslmode": sslmode or "prefer",
         "sslmode_explicit": sslmode is not None,
+        "sslmode_key": "sslmode",
+        "tls_subject": f"the CONNECTION string of subscription {name}",
+        "tls_driver": "libpq",
+        "tls_fix": "use sslmode=verify-full (with sslrootcert for a private CA)",
         "sslmode_env": False,
         "sslmode_origin": conn_span.to_dict(),
         "cacert": "sslrootcert" in info.params,
@@ -359,21 +390,25 @@ class _Builder:
         self._problems()
         connections = self._connections()
         self._sync()
+        self._identify_roles(connections)
         if self.db is not None:
-            self._identify_roles(connections)
             self._roles()
             self._privileges()
             self._tables_and_publications(connections)
             self._subscriptions()
             self._committed_secrets()
             self._rls(connections)
-            self._settings()
+        self._settings(connections)
         for conn in connections:
             self._attach_role(conn)
         self._connection_facts(connections)
         self.c["connections"] = connections
         self._storage_pairs(connections)
         self._slots(connections)
+        self._debezium_slots(connections)
+        self._client_secrets()
+        self._hba(connections)
+        self._mongo(connections)
         has_ps_pg = any(_powersync_pg_source(c) for c in connections)
         project = {
             "has_sql": self.inputs.sql_files > 0,
@@ -394,7 +429,8 @@ class _Builder:
 
     def _problems(self) -> None:
         for p in self.inputs.problems:
-            target = "parse_errors" if p.kind in ("parse", "unsafe-tag", "read") else "config_problems"
+            # Kinds a config policy judges; any other reader problem is a parse-error finding, never dropped.
+            target = "config_problems" if p.kind in CONFIG_PROBLEM_KINDS else "parse_errors"
             self.c[target].append(
                 {
                     "key": f"{p.kind}:{p.span.path}:{p.message}",
@@ -463,6 +499,25 @@ class _Builder:
         if self.db is not None:
             for sub in self.db.subscriptions.values():
                 out.append(subscription_connection(sub.name, sub.origin, sub.conninfo_span, sub.conninfo))
+        for connector in self.inputs.debezium:
+            conn = model_clients.debezium_connection(connector)
+            out.append(conn)
+            self.c["debezium_connectors"].append(model_clients.debezium_item(connector, conn))
+        for client in self.inputs.clients:
+            out.append(model_clients.client_connection(client, self.inputs.env))
+            if client.url_env is not None and client.url_env.value:
+                self.c["env_refs"].append(
+                    {
+                        "key": f"env:{client.path}:{client.url_env.value}:{client.url_env.span.line}",
+                        "name": client.url_env.value,
+                        "type": "string",
+                        "valid_prefix": client.url_env.value.startswith("USER_DEFINED_"),
+                        "valid_type": True,
+                        "client": client.product,
+                        "where": f"Neosync connection {client.name}",
+                        "origin": client.url_env.span.to_dict(),
+                    }
+                )
         return out
 
     def _attach_role(self, conn: dict[str, Any]) -> None:
@@ -575,7 +630,6 @@ class _Builder:
     # -- roles ---------------------------------------------------------------------------------------------
 
     def _identify_roles(self, connections: list[dict[str, Any]]) -> None:
-        assert self.db is not None
         for conn in connections:
             user = conn.get("user")
             if not user or conn["engine"] != "postgresql":
@@ -585,9 +639,13 @@ class _Builder:
             elif conn["purpose"] == "source":
                 self.cdc_roles.setdefault(user, []).append(f"the PowerSync replication user in {conn['config']}")
                 self.cdc_logins.add(user)
+            elif conn["purpose"] == "sync":
+                continue  # Neosync copies with plain queries: no replication, so not a CDC role
             else:
                 self.cdc_roles.setdefault(user, []).append(f"the user of {conn['path']}")
                 self.cdc_logins.add(user)
+        if self.db is None:
+            return
         for role in self.db.roles.values():
             if role.attr("replication"):
                 self.cdc_roles.setdefault(role.name, []).append("it has the REPLICATION attribute")
@@ -977,6 +1035,23 @@ class _Builder:
             )
         self._coverage(connections, pub_tables)
         self._cdc_access(connections, pub_tables)
+        self._debezium_publications(pub_tables)
+
+    def _debezium_publications(self, pub_tables: dict[str, dict[str, Span]]) -> None:
+        """What the migrations say about each pgoutput connector's publication and captured tables."""
+        assert self.db is not None
+        if not self.db.publications and not self.db.dropped_publications:
+            return  # publications are managed elsewhere: nothing to compare with
+        for item in self.c["debezium_connectors"]:
+            name = item["publication_name"]
+            pub = self.db.publications.get(name)
+            item["publication_declared"] = pub is not None
+            item["publication_origin"] = pub.origin.to_dict() if pub is not None else None
+            tables = pub_tables.get(name, {})
+            captured = [_qualify(t) for t in item["table_include_list"] if not _is_regex(t)]
+            item["publication_missing_tables"] = (
+                [t for t in captured if t not in tables] if pub is not None and not pub.all_tables else []
+            )
 
     def _cdc_publications(self, connections: list[dict[str, Any]]) -> dict[str, list[str]]:
         """Publication name -> the consumers that stream it."""
@@ -988,6 +1063,13 @@ class _Builder:
         for sub in self.db.subscriptions.values():
             for pub in sub.publications:
                 out.setdefault(pub, []).append(f"subscription {sub.name}")
+        for item in self.c["debezium_connectors"]:
+            if item["plugin_name"] == "pgoutput":
+                out.setdefault(item["publication_name"], []).append(f"Debezium connector {item['name']}")
+        for client in self.inputs.clients:
+            drasi_pub = client.extra.get("publication")
+            if drasi_pub is not None and drasi_pub.value:
+                out.setdefault(drasi_pub.value, []).append(f"Drasi source {client.name}")
         if "powersync" in self.db.publications and "powersync" not in out:
             # PowerSync can only stream a publication of this exact name, so it is the CDC publication even
             # when the PowerSync config is not part of the linted files.
@@ -1194,9 +1276,20 @@ class _Builder:
 
     # -- settings, storage pairs, slots ---------------------------------------------------------------------
 
-    def _settings(self) -> None:
-        assert self.db is not None
-        for name, (value, span) in self.db.system.items():
+    def _settings(self, connections: list[dict[str, Any]]) -> None:
+        system = self.db.system if self.db is not None else {}
+        for conf in self.inputs.pgconfs:
+            for name, setting in pgconf.effective(conf).items():
+                self.c["settings"].append(
+                    {
+                        "key": f"setting:{conf.path}:{name}",
+                        "name": name,
+                        "value": setting.value,
+                        "source": setting.file,
+                        "origin": setting.span.to_dict(),
+                    }
+                )
+        for name, (value, span) in system.items():
             self.c["settings"].append(
                 {
                     "key": f"setting:{name}",
@@ -1206,6 +1299,11 @@ class _Builder:
                     "origin": span.to_dict(),
                 }
             )
+        providers = {c["provider"] for c in connections if c["engine"] == "postgresql" and c["purpose"] != "storage"}
+        provider = next(iter(providers)) if len(providers) == 1 else None
+        self.c["server_configs"] = model_conf.server_configs(
+            self.inputs.pgconfs, system, _consumers(connections), provider
+        )
 
     def _storage_pairs(self, connections: list[dict[str, Any]]) -> None:
         storages = [c for c in connections if c["purpose"] == "storage"]
@@ -1253,8 +1351,10 @@ class _Builder:
                         "key": f"slot:{sub['slot_name']}:{server}",
                         "kind": "duplicate",
                         "slot": sub["slot_name"],
-                        "first": by_slot[key]["name"],
-                        "second": sub["name"],
+                        "first": f"subscription {by_slot[key]['name']}",
+                        "second": f"subscription {sub['name']}",
+                        "subscription": sub["name"],
+                        "slot_key": "slot_name",
                         "origin": sub["origin"],
                         "other_origin": by_slot[key]["origin"],
                     }
@@ -1273,7 +1373,9 @@ class _Builder:
                             "kind": "powersync-prefix",
                             "slot": sub["slot_name"],
                             "first": "PowerSync",
-                            "second": sub["name"],
+                            "second": f"subscription {sub['name']}",
+                            "subscription": sub["name"],
+                            "slot_key": "slot_name",
                             "origin": sub["origin"],
                             "other_origin": ps["origin"],
                         }
@@ -1294,11 +1396,271 @@ class _Builder:
                         "kind": "publication-powersync",
                         "slot": sub["slot_name"],
                         "first": "PowerSync",
-                        "second": sub["name"],
+                        "second": f"subscription {sub['name']}",
+                        "subscription": sub["name"],
+                        "slot_key": "slot_name",
                         "origin": sub["origin"],
                         "other_origin": sharing[0]["origin"],
                     }
                 )
+
+    def _debezium_slots(self, connections: list[dict[str, Any]]) -> None:
+        """Debezium slots on one server and database: duplicates, PowerSync's prefix, PowerSync's publication."""
+        by_slot: dict[str, dict[str, Any]] = {}
+        powersync = [c for c in connections if _powersync_pg_source(c)]
+        for item in self._slot_holders(connections):
+            conn = item["connection"]
+            server = ",".join(conn["endpoints"] or [conn.get("identity_env") or "?"])
+            ident = f"{server}|{conn.get('database')}|{item['slot_name']}"
+            slot_where = item["slot_name_origin"]
+            if ident in by_slot:
+                first = by_slot[ident]
+                self.c["slot_collisions"].append(
+                    {
+                        "key": f"slot:{item['slot_name']}:{server}",
+                        "kind": "duplicate",
+                        "slot": item["slot_name"],
+                        "slot_default": not item["slot_name_explicit"],
+                        "first": first["name"],
+                        "second": item["name"],
+                        "subscription": None,
+                        "slot_key": "slot.name",
+                        "origin": slot_where,
+                        "other_origin": first["slot_name_origin"],
+                    }
+                )
+            else:
+                by_slot[ident] = item
+            for ps in powersync:
+                shared = set(ps["endpoints"] or []) & set(conn["endpoints"] or [])
+                if shared and item["slot_name"].startswith(ps["slot_name_prefix"]):
+                    self.c["slot_collisions"].append(
+                        {
+                            "key": f"slot-prefix:{item['slot_name']}",
+                            "kind": "powersync-prefix",
+                            "slot": item["slot_name"],
+                            "first": "PowerSync",
+                            "second": item["name"],
+                            "subscription": None,
+                            "slot_key": "slot.name",
+                            "origin": slot_where,
+                            "other_origin": ps["origin"],
+                        }
+                    )
+            if item["publication_name"] == "powersync" and any(
+                set(ps["endpoints"] or []) & set(conn["endpoints"] or [])
+                and ps.get("database") in (None, conn.get("database"))
+                for ps in powersync
+            ):
+                self.c["slot_collisions"].append(
+                    {
+                        "key": f"publication-powersync:{item['name']}",
+                        "kind": "publication-powersync",
+                        "slot": item["slot_name"],
+                        "first": "PowerSync",
+                        "second": item["name"],
+                        "subscription": None,
+                        "slot_key": "publication.name",
+                        "origin": item["publication_name_origin"],
+                        "other_origin": powersync[0]["origin"],
+                    }
+                )
+
+    def _slot_holders(self, connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Debezium connectors and Drasi sources with their slot and publication names (defaults filled in)."""
+        out = [{**item, "name": f"Debezium connector {item['name']}"} for item in self.c["debezium_connectors"]]
+        by_key = {c["key"]: c for c in connections}
+        for client in self.inputs.clients:
+            slot, pub = client.extra.get("slot"), client.extra.get("publication")
+            conn = by_key.get(f"{client.product}:{client.path}:{client.name}")
+            if slot is None or slot.value is None or conn is None:
+                continue
+            out.append(
+                {
+                    "name": f"Drasi source {client.name}",
+                    "connection": conn,
+                    "slot_name": slot.value,
+                    "slot_name_explicit": False,
+                    "slot_name_origin": slot.span.to_dict(),
+                    "publication_name": pub.value if pub is not None and pub.value else "",
+                    "publication_name_origin": (pub.span if pub is not None else slot.span).to_dict(),
+                }
+            )
+        return out
+
+    def _client_secrets(self) -> None:
+        """Clear-text passwords in Debezium, Drasi and Neosync files and in MongoDB setup scripts."""
+        fixes = {
+            "debezium": "use a Kafka config provider reference such as "
+            "${file:/opt/kafka/secrets/pg.properties:password} (or ${env:PG_PASSWORD}) and rotate the exposed password",
+            "drasi": "reference a Kubernetes Secret (password: {kind: Secret, name: ..., key: ...}) and rotate the "
+            "exposed password",
+            "neosync": "use urlFromEnv with a USER_DEFINED_ variable, or enter the password in Neosync instead of "
+            "committing it, and rotate it",
+            "mongo": "use passwordPrompt() or process.env.<NAME> in the script and rotate the exposed password",
+        }
+        for connector in self.inputs.debezium:
+            for key, setting in connector.settings.items():
+                if not debezium.is_secret_key(key) or not setting.value or debezium.is_config_reference(setting.value):
+                    continue
+                self._secret("debezium", f"Debezium connector {connector.name}: {key}", setting.span, fixes["debezium"])
+        for client in self.inputs.clients:
+            product = "Drasi source" if client.product == "drasi" else "Neosync connection"
+            if client.password is not None and client.password.value:
+                self._secret(
+                    client.product,
+                    f"{product} {client.name}: the password",
+                    client.password.span,
+                    fixes[client.product],
+                )
+            url = client.url.value if client.url is not None else None
+            if url and conninfo.parse(url).has_password and client.url is not None:
+                self._secret(
+                    client.product,
+                    f"{product} {client.name}: the URL",
+                    client.url.span,
+                    fixes[client.product],
+                    embedded=True,
+                )
+        state = self.inputs.mongo
+        if state is not None:
+            for user in state.users.values():
+                if user.password_literal:
+                    self._secret(
+                        "mongo",
+                        f"the password of MongoDB user {user.name}",
+                        user.password_span or user.origin,
+                        fixes["mongo"],
+                    )
+
+    def _secret(self, source: str, where: str, span: Span, fix: str, *, embedded: bool = False) -> None:
+        self.c["secrets"].append(
+            {
+                "key": f"{source}-secret:{where}:{span.path}",
+                "kind": "secret",
+                "source": source,
+                "where": where,
+                "embedded": embedded,
+                "fix": fix,
+                "literal": True,
+                "hashed": False,
+                "detail": where,
+                "config": span.path,
+                "origin": span.to_dict(),
+            }
+        )
+
+    # -- pg_hba.conf ---------------------------------------------------------------------------------------
+
+    def _member_of(self, user: str, group: str) -> model_hba.Tri:
+        """Is `user` a member of `group` according to the migrations? Unknown users are a maybe."""
+        db = self.db
+        if db is None or user not in db.roles:
+            return "maybe"
+        if user == group or group in _member_of(db, user):
+            return "yes"
+        return "no"
+
+    def _hba(self, connections: list[dict[str, Any]]) -> None:
+        files = self.inputs.hbas
+        if not files:
+            return
+        logical_users = {c["user"] for c in connections if c.get("user") and c["purpose"] in model_hba.LOGICAL_PURPOSES}
+        subjects = [
+            model_hba.Subject(name, "cdc", "; ".join(why), name in logical_users)
+            for name, why in self.cdc_roles.items()
+        ]
+        subjects += [
+            model_hba.Subject(name, "storage", "; ".join(why), False)
+            for name, why in self.storage_roles.items()
+            if name not in self.cdc_roles
+        ]
+        ssl_off = next(
+            (
+                {"path": s["path"], "origin": s["ssl_origin"], "explicit": s["ssl_explicit"]}
+                for s in self.c["server_configs"]
+                if s["ssl"] is False
+            ),
+            None,
+        )
+        self.c["hba_records"] = model_hba.record_items(files, subjects, self._member_of, ssl_off)
+        self.c["hba_users"] = model_hba.user_items(files, subjects, self._member_of)
+        self.c["hba_admissions"] = model_hba.admission_items(files, connections, self._member_of)
+
+    # -- MongoDB -------------------------------------------------------------------------------------------
+
+    def _mongo(self, connections: list[dict[str, Any]]) -> None:
+        state = self.inputs.mongo
+        if state is None:
+            return
+        for p in state.problems:
+            self.c["parse_errors"].append(
+                {
+                    "key": f"mongo:{p.span.path}:{p.message}",
+                    "kind": p.kind,
+                    "message": p.message,
+                    "origin": p.span.to_dict(),
+                }
+            )
+        sources = [c for c in connections if c["engine"] == "mongodb" and c["purpose"] == "source"]
+        names = [c["user"] for c in sources if c.get("user")]
+        conn = sources[0] if sources else None
+        db = (conn.get("database") if conn else None) or _mongo_sync_db(self.sync_tables)
+        collections = sorted(
+            {t["name"] for t in self.sync_tables if t["engine"] == "mongodb" and t["schema"] == db and t["name"]}
+        )
+        origins = {t["name"]: t["origin"] for t in self.sync_tables if t["engine"] == "mongodb" and t["schema"] == db}
+        for key, why in model_mongo.judged_users(state, names):
+            item = model_mongo.user_item(
+                state,
+                key,
+                why=why,
+                db=db,
+                collections=collections,
+                post_images=conn.get("post_images") if conn else None,
+                connection=conn,
+            )
+            self.c["mongo_users"].append(item)
+            self.c["mongo_post_images"].extend(model_mongo.post_image_items(state, item, origins))
+
+
+def _qualify(table: str) -> str:
+    """Debezium's table.include.list entries are schema.table (unqualified means public), case folded."""
+    table = table.strip().lower()
+    return table if "." in table else f"public.{table}"
+
+
+def _is_regex(entry: str) -> bool:
+    """table.include.list entries are regular expressions; only plain names can be compared with a publication."""
+    return any(ch in entry for ch in "*+?[](){}|^$\\")
+
+
+def _mongo_sync_db(sync_tables: list[dict[str, Any]]) -> str | None:
+    dbs = {t["schema"] for t in sync_tables if t["engine"] == "mongodb"}
+    return next(iter(dbs)) if len(dbs) == 1 else None
+
+
+def _consumers(connections: list[dict[str, Any]]) -> list[model_conf.Consumer]:
+    """Slot and WAL-sender demand on the source server (RULES.md conf-replication-capacity)."""
+    out: list[model_conf.Consumer] = []
+    for c in connections:
+        if c["engine"] != "postgresql":
+            continue
+        origin = Span(
+            **{
+                "path": c["origin"]["path"],
+                "line": c["origin"]["line"],
+                "col": c["origin"]["column"],
+                "end_line": c["origin"]["end_line"],
+                "end_col": c["origin"]["end_column"],
+            }
+        )
+        if _powersync_pg_source(c):
+            # one slot per instance plus one while a new sync config is deployed, both streaming meanwhile
+            out.append(model_conf.Consumer(f"PowerSync ({c['config']}): 2", 2, 2, origin))
+        elif c["purpose"] in ("subscription", "cdc"):
+            out.append(model_conf.Consumer(f"{c['path']}: 1", 1, 1, origin))
+    return out
 
 
 def _powersync_pg_source(conn: dict[str, Any]) -> bool:

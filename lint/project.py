@@ -8,15 +8,16 @@ the `.replint.yaml` directory) and always use `/`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from lint import model
+from lint import model, mongoauth
 from lint.replay import replay
-from lint.sources import powersync, sql, syncrules
+from lint.sources import clients, debezium, drasi, hba, mongo, neosync, pgconf, powersync, sql, syncrules
 from lint.span import Span
-from lint.yamlsrc import Located, Problem, load_located
+from lint.yamlsrc import EnvRef, Located, Problem, load_all_located
 
 SKIP_DIRS = {
     ".git",
@@ -39,6 +40,7 @@ SKIP_DIRS = {
     ".vscode",
 }
 YAML_EXT = (".yaml", ".yml", ".json")
+JS_EXT = (".js", ".mjs", ".cjs", ".mongodb")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
@@ -132,68 +134,258 @@ def _is_env_file(name: str) -> bool:
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
 
+@dataclass
+class _Collected:
+    """What the discovery pass found, per format, before cross-file reading (sync rules, includes)."""
+
+    sql_files: list[sql.SqlFile] = field(default_factory=list)
+    yaml_docs: dict[str, Located] = field(default_factory=dict)
+    pgconf_paths: list[str] = field(default_factory=list)
+    hba_paths: list[str] = field(default_factory=list)
+    mongo_setups: list[mongo.MongoSetup] = field(default_factory=list)
+    debezium: list[debezium.DebeziumConnector] = field(default_factory=list)
+    clients: list[clients.ClientConnection] = field(default_factory=list)
+    env: dict[str, tuple[str, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    secret_spans: list[Span] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    files: int = 0
+
+    def keep(self, rel: str, text: str, problems: tuple[Problem, ...] = (), secrets: tuple[Span, ...] = ()) -> None:
+        self.files += 1
+        self.sources[rel] = text
+        self.problems.extend(problems)
+        self.secret_spans.extend(secrets)
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    """File access for include directives (`include`, `@file`): project files only, through `read_text`."""
+
+    root: Path
+    sources: dict[str, str]
+
+    def _inside(self, rel: str) -> Path | None:
+        target = self.root / rel
+        try:
+            target.resolve().relative_to(self.root.resolve())
+        except (ValueError, OSError):
+            return None  # a link that leaves the project
+        return target
+
+    def read(self, rel: str) -> tuple[str | None, str | None]:
+        target = self._inside(rel)
+        if target is None:
+            return None, "resolves outside the project (through a link)"
+        if not target.is_file():
+            return None, "does not exist"
+        text, problem = read_text(target, rel)
+        if problem is not None:
+            return None, problem.message.removeprefix("file ")
+        assert text is not None
+        self.sources[rel] = text
+        return text, None
+
+    def listdir(self, rel: str) -> list[str] | None:
+        target = self._inside(rel)
+        if target is None or not target.is_dir():
+            return None
+        try:
+            return sorted(p.name for p in target.iterdir() if p.is_file())
+        except OSError:
+            return None
+
+
 def load(root: Path, targets: list[Path]) -> Loaded:
-    problems: list[Problem] = []
-    sources: dict[str, str] = {}
-    sql_files: list[sql.SqlFile] = []
-    configs: list[powersync.PowerSyncConfig] = []
-    yaml_docs: dict[str, Located] = {}
-    env: dict[str, tuple[str, str]] = {}
-    secret_spans: list[Span] = []
-    files = 0
-
+    found = _Collected()
     for path in iter_files(root, targets):
-        rel = relpath(root, path)
-        name = path.name
-        lower = name.lower()
-        if lower.endswith(".sql"):
-            text, problem = read_text(path, rel)
-            files += 1
-            if problem:
-                problems.append(problem)
-                continue
-            assert text is not None
-            sources[rel] = text
-            f = sql.read_sql(rel, text)
-            sql_files.append(f)
-            problems.extend(f.problems)
-            secret_spans.extend(f.secret_spans)
-        elif lower.endswith(YAML_EXT):
-            text, problem = read_text(path, rel)
-            if problem:
-                # Only count YAML/JSON problems for files that might be ours: they are config candidates.
-                files += 1
-                problems.append(problem)
-                continue
-            assert text is not None
-            if not _might_be_ours(text):
-                continue
-            doc = load_located(rel, text)
-            if doc.problems and doc.data is None:
-                if _mentions_ours(text):
-                    files += 1
-                    sources[rel] = text
-                    problems.extend(doc.problems)
-                continue
-            if powersync.looks_like_config(doc.data) or syncrules.looks_like_sync_rules(doc.data):
-                files += 1
-                sources[rel] = text
-                problems.extend(doc.problems)
-                yaml_docs[rel] = doc
-        elif _is_env_file(name):
-            text, problem = read_text(path, rel)
-            if text is not None:
-                _read_env_file(text, rel, env)
+        _discover(root, path, found)
+    access = ProjectAccess(root, found.sources)
+    configs, sync_rules, standalone = _powersync(root, found)
+    pgconfs = _read_included_family(found, access, found.pgconf_paths, pgconf.read_pgconf)
+    hbas = _read_included_family(found, access, found.hba_paths, hba.read_hba)
+    db = replay(found.sql_files) if found.sql_files else None
+    inputs = model.Inputs(
+        sql=db,
+        sql_files=len(found.sql_files),
+        configs=tuple(configs),
+        sync_rules=sync_rules,
+        standalone_sync_rules=tuple(standalone),
+        env=found.env,
+        problems=tuple(found.problems),
+        files=found.files,
+        secret_spans=tuple(found.secret_spans),
+        pgconfs=tuple(pgconfs),
+        hbas=tuple(hbas),
+        mongo=mongoauth.replay(found.mongo_setups) if found.mongo_setups else None,
+        debezium=tuple(found.debezium),
+        clients=tuple(found.clients),
+    )
+    return Loaded(inputs, found.sources)
 
+
+def _discover(root: Path, path: Path, found: _Collected) -> None:
+    """Read one file with the reader its name (or, for generic names, its content) calls for."""
+    rel = relpath(root, path)
+    name = path.name
+    lower = name.lower()
+    if lower.endswith(".sql"):
+        text = _read_counted(path, rel, found)
+        if text is not None:
+            f = sql.read_sql(rel, text)
+            found.sql_files.append(f)
+            found.keep(rel, text, tuple(f.problems), tuple(f.secret_spans))
+    elif lower.endswith(".conf") or lower in ("pg_hba", "postgresql.auto.conf"):
+        _discover_conf(path, rel, lower, found)
+    elif lower.endswith(YAML_EXT):
+        _discover_yaml(path, rel, found)
+    elif lower.endswith(".properties"):
+        text, _ = read_text(path, rel)
+        if text is not None and debezium.looks_like_debezium_properties(text):
+            dbz = debezium.read_debezium_properties(rel, text)
+            found.debezium.extend(dbz.connectors)
+            found.keep(rel, text, dbz.problems, dbz.secret_spans)
+    elif lower.endswith(JS_EXT):
+        text, _ = read_text(path, rel)
+        if text is not None and mongo.looks_like_mongo_js(text):
+            setup = mongo.read_mongo_js(rel, text)
+            found.mongo_setups.append(setup)
+            found.keep(rel, text, setup.problems, setup.secret_spans)
+    elif _is_env_file(name):
+        text, _ = read_text(path, rel)
+        if text is not None:
+            _read_env_file(text, rel, found.env)
+
+
+def _read_counted(path: Path, rel: str, found: _Collected) -> str | None:
+    """Read a file that is ours by name: an unreadable one is a finding, not a silent skip."""
+    text, problem = read_text(path, rel)
+    if problem is not None:
+        found.files += 1
+        found.problems.append(problem)
+    return text
+
+
+def _discover_conf(path: Path, rel: str, lower: str, found: _Collected) -> None:
+    """postgresql.conf and pg_hba.conf by name; other `.conf` files only when their content says so."""
+    if "hba" in lower:
+        if _read_counted(path, rel, found) is not None:
+            found.hba_paths.append(rel)
+        return
+    if lower.startswith(("postgresql", "postgres")):
+        if _read_counted(path, rel, found) is not None:
+            found.pgconf_paths.append(rel)
+        return
+    text, _ = read_text(path, rel)
+    if text is None:
+        return
+    if hba.looks_like_hba(text):
+        found.hba_paths.append(rel)
+    elif pgconf.looks_like_pgconf(text):
+        found.pgconf_paths.append(rel)
+
+
+def _discover_yaml(path: Path, rel: str, found: _Collected) -> None:
+    text, problem = read_text(path, rel)
+    if problem:
+        # Only count YAML/JSON problems for files that might be ours: they are config candidates.
+        found.files += 1
+        found.problems.append(problem)
+        return
+    assert text is not None
+    if not _might_be_ours(text):
+        return
+    docs = load_all_located(rel, text)
+    if len(docs) == 1 and docs[0].problems and docs[0].data is None:
+        if _mentions_ours(text):
+            found.keep(rel, text, docs[0].problems)
+        return
+    ours = False
+    for doc in docs:
+        ours = _classify_doc(doc, found) or ours
+    if ours:
+        found.keep(rel, text, tuple(p for d in docs for p in d.problems))
+
+
+def _classify_doc(doc: Located, found: _Collected) -> bool:
+    """Hand one YAML/JSON document to the reader whose shape it has; False when it is none of ours."""
+    data = doc.data
+    if powersync.looks_like_config(data) or syncrules.looks_like_sync_rules(data):
+        if doc.path in found.yaml_docs:  # only the first PowerSync document of a stream
+            return False
+        found.yaml_docs[doc.path] = doc
+        return True
+    if debezium.looks_like_debezium_doc(data):
+        dbz = debezium.read_debezium_doc(doc)
+        found.debezium.extend(dbz.connectors)
+        found.problems.extend(dbz.problems)
+        found.secret_spans.extend(dbz.secret_spans)
+        return True
+    for looks, read in (
+        (drasi.looks_like_drasi_source, drasi.read_drasi),
+        (neosync.looks_like_neosync_connection, neosync.read_neosync),
+    ):
+        if looks(data):
+            cf = read(doc)
+            found.clients.extend(cf.connections)
+            found.problems.extend(cf.problems)
+            found.secret_spans.extend(cf.secret_spans)
+            return True
+    if mongo.looks_like_mongo_doc(data):
+        setup = mongo.read_mongo_doc(doc)
+        found.mongo_setups.append(setup)
+        found.problems.extend(setup.problems)
+        found.secret_spans.extend(setup.secret_spans)
+        return True
+    return False
+
+
+_T = TypeVar("_T", pgconf.ConfFile, hba.HbaFile)
+
+
+def _read_included_family(
+    found: _Collected,
+    access: ProjectAccess,
+    paths: list[str],
+    reader: Callable[[str, str, ProjectAccess], _T],
+) -> list[_T]:
+    """Read top-level files with their includes; a file another one includes is not read a second time."""
+    out: list[_T] = []
+    included: set[str] = set()
+    # Canonical names first, so `conf.d/*.conf` found by content is seen as part of the file including it.
+    for rel in sorted(paths, key=lambda p: (not _canonical_conf(p), p)):
+        if rel in included:
+            continue
+        text, _ = access.read(rel)
+        if text is None:
+            continue
+        parsed = reader(rel, text, access)
+        included.update(parsed.files[1:])
+        out.append(parsed)
+        found.files += 1
+        found.problems.extend(parsed.problems)
+    return [f for f in out if f.path not in included]
+
+
+def _canonical_conf(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name in ("postgresql.conf", "pg_hba.conf")
+
+
+def _powersync(
+    root: Path, found: _Collected
+) -> tuple[list[powersync.PowerSyncConfig], dict[str, syncrules.SyncRules], list[syncrules.SyncRules]]:
+    configs: list[powersync.PowerSyncConfig] = []
+    sources, problems = found.sources, found.problems
     sync_rules: dict[str, syncrules.SyncRules] = {}
     referenced: set[str] = set()
-    for rel, doc in yaml_docs.items():
+    for rel, doc in found.yaml_docs.items():
         if not powersync.looks_like_config(doc.data):
             continue
         cfg = powersync.read_config(doc)
         configs.append(cfg)
-        secret_spans.extend(cfg.secret_spans)
-        default_schema = _default_schema(cfg)
+        found.secret_spans.extend(cfg.secret_spans)
+        default_schema = _default_schema(cfg, found.env)
         if cfg.sync_path is not None:
             referenced.add(cfg.sync_path)
             rules = _read_referenced_rules(root, cfg, default_schema, sources, problems)
@@ -208,26 +400,13 @@ def load(root: Path, targets: list[Path]) -> Loaded:
         if rel in sync_rules:
             problems.extend(sync_rules[rel].problems)
     standalone: list[syncrules.SyncRules] = []
-    for rel, doc in yaml_docs.items():
+    for rel, doc in found.yaml_docs.items():
         if rel in referenced or powersync.looks_like_config(doc.data):
             continue
         rules = syncrules.read_sync_rules(rel, sources[rel], "public")
         problems.extend(rules.problems)
         standalone.append(rules)
-
-    db = replay(sql_files) if sql_files else None
-    inputs = model.Inputs(
-        sql=db,
-        sql_files=len(sql_files),
-        configs=tuple(configs),
-        sync_rules=sync_rules,
-        standalone_sync_rules=tuple(standalone),
-        env=env,
-        problems=tuple(problems),
-        files=files,
-        secret_spans=tuple(secret_spans),
-    )
-    return Loaded(inputs, sources)
+    return configs, sync_rules, standalone
 
 
 def inline_offsets(text: str, scalar: Span) -> tuple[int, int]:
@@ -259,26 +438,53 @@ def _might_be_ours(text: str) -> bool:
             "bucket_definitions",
             "streams",
             "_type",
+            # Debezium (Kafka Connect JSON, Strimzi), Drasi sources, Neosync connections, MongoDB commands
+            "PostgresConnector",
+            "Source",
+            "pgConfig",
+            "pg_config",
+            "createUser",
+            "createRole",
+            "updateUser",
+            "grantRolesToUser",
+            "grantPrivilegesToRole",
+            "collMod",
+            "create",
         )
     )
 
 
 def _mentions_ours(text: str) -> bool:
     return any(
-        f"{k}:" in text or f'"{k}"' in text for k in ("replication", "sync_rules", "sync_config", "bucket_definitions")
+        f"{k}:" in text or f'"{k}"' in text
+        for k in (
+            "replication",
+            "sync_rules",
+            "sync_config",
+            "bucket_definitions",
+            "connector.class",
+            "pgConfig",
+            "createUser",
+            "createRole",
+        )
     )
 
 
-def _default_schema(cfg: powersync.PowerSyncConfig) -> str:
+def _default_schema(cfg: powersync.PowerSyncConfig, env: dict[str, tuple[str, str]]) -> str:
+    """The schema an unqualified sync-rules table lives in: `public`, or for MongoDB the source database."""
     if not cfg.connections:
         return "public"
     values = cfg.connections[0].values
     kind = values.get("type")
     if kind == "mongodb":
         db = values.get("database")
+        if isinstance(db, EnvRef) and db.name in env:
+            db = env[db.name][0]
         if isinstance(db, str) and db:
             return db
         uri = values.get("uri")
+        if isinstance(uri, EnvRef) and uri.name in env:
+            uri = env[uri.name][0]  # a value from .env, as the server-identity checks use it
         if isinstance(uri, str):
             from lint.conninfo import parse
 

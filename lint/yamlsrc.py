@@ -262,35 +262,59 @@ class _Converter:
 
 def load_located(path: str, text: str, *, env_tag: bool = True) -> Located:
     """Parse one YAML/JSON document. Never raises for bad input: problems are returned instead."""
+    docs = _compose(path, text, many=False, env_tag=env_tag)
+    return docs[0] if docs else Located(path, None)
+
+
+def load_all_located(path: str, text: str, *, env_tag: bool = True) -> list[Located]:
+    """Every `---` document of a YAML stream (Kubernetes-style manifests hold several), in order.
+
+    A syntax error anywhere yields a single document carrying the problem: PyYAML cannot resume after it.
+    """
+    return _compose(path, text, many=True, env_tag=env_tag)
+
+
+def _compose(path: str, text: str, *, many: bool, env_tag: bool) -> list[Located]:
     try:
-        node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+        if many:
+            nodes: list[Node | None] = list(yaml.compose_all(text, Loader=_Loader))  # type: ignore[arg-type]
+        else:
+            single: Node | None = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+            nodes = [single]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         # Only the problem description: str(exc) would quote the offending source line, which may hold a secret.
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        return Located(
-            path,
-            None,
-            problems=(Problem("parse", f"YAML syntax error: {what}", Span.point(path, line, col)),),
-        )
+        return [
+            Located(
+                path,
+                None,
+                problems=(Problem("parse", f"YAML syntax error: {what}", Span.point(path, line, col)),),
+            )
+        ]
     except yaml.YAMLError as exc:  # reader errors (bad characters) carry a position too
         pos = getattr(exc, "position", 0) or 0
         line = text.count("\n", 0, pos) + 1
-        return Located(
-            path,
-            None,
-            problems=(Problem("parse", "YAML could not be read: invalid characters", Span.point(path, line)),),
-        )
+        return [
+            Located(
+                path,
+                None,
+                problems=(Problem("parse", "YAML could not be read: invalid characters", Span.point(path, line)),),
+            )
+        ]
     except RecursionError:
-        return Located(
-            path, None, problems=(Problem("parse", "YAML nesting is too deep to read", Span.point(path, 1)),)
-        )
-    if node is None:
-        return Located(path, None)
-    conv = _Converter(path, env_tag)
-    data = conv.convert(node, (), 0)
-    return Located(path, data, conv.spans, conv.key_spans, conv.tags, tuple(conv.problems))
+        return [
+            Located(path, None, problems=(Problem("parse", "YAML nesting is too deep to read", Span.point(path, 1)),))
+        ]
+    out: list[Located] = []
+    for node in nodes:
+        if node is None:
+            continue
+        conv = _Converter(path, env_tag)
+        data = conv.convert(node, (), 0)
+        out.append(Located(path, data, conv.spans, conv.key_spans, conv.tags, tuple(conv.problems)))
+    return out
 
 
 def describe_type(value: object) -> str:

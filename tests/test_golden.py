@@ -50,3 +50,39 @@ def test_bad_example_shows_the_four_asked_for_checks_at_their_lines() -> None:
 def test_golden_files_have_no_stale_entries() -> None:
     stale = sorted(p.stem for p in GOLDEN.glob("*.txt") if p.stem not in EXAMPLES)
     assert not stale, f"golden files without an example: {stale}"
+
+
+def _where(name: str) -> set[tuple[str, str, int]]:
+    result = run([ROOT / "examples" / name], list(builtin_policies()))
+    return {(f.rule, f.span.path, f.span.line) for f in result.findings.findings}
+
+
+def test_debezium_example_shows_what_its_readme_promises() -> None:
+    where = _where("debezium-postgres-bad")
+    for expected in [
+        ("conf-wal-level-logical", "postgres/postgresql.conf", 7),
+        ("conf-replication-capacity", "postgres/postgresql.conf", 9),
+        ("conf-slot-wal-retention", "postgres/postgresql.conf", 1),
+        ("hba-weak-auth-method", "postgres/pg_hba.conf", 4),
+        ("hba-physical-replication-entry", "postgres/pg_hba.conf", 6),
+        ("hba-ssl-not-enforced", "postgres/pg_hba.conf", 6),
+        ("xf-slot-publication-name-collisions", "connect/orders-connector.json", 1),
+        ("cfg-plaintext-secret", "connect/orders-connector.json", 9),
+        ("cfg-plaintext-secret", "db/migrations/V2__debezium.sql", 2),
+        ("cfg-sslmode-weak", "connect/customers-connector.properties", 9),
+        ("dbz-heartbeat-disabled", "connect/orders-connector.json", 1),
+        ("dbz-publication-coverage", "connect/customers-connector.properties", 12),
+        ("sql-published-table-replica-identity", "db/migrations/V1__schema.sql", 13),
+    ]:
+        assert expected in where, expected
+
+
+def test_mongodb_example_shows_what_its_readme_promises() -> None:
+    where = _where("powersync-mongodb-bad")
+    for expected in [
+        ("xf-mongo-post-images-vs-privileges", "powersync/sync-config.yaml", 6),
+        ("mongo-change-stream-privileges", "mongo/02-powersync-user.js", 18),
+        ("mongo-write-overgrant", "mongo/02-powersync-user.js", 23),
+        ("cfg-plaintext-secret", "mongo/02-powersync-user.js", 20),
+    ]:
+        assert expected in where, expected

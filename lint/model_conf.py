@@ -1,0 +1,201 @@
+"""Server settings as policies see them: postgresql.conf (with includes), postgresql.auto.conf and ALTER SYSTEM.
+
+One item per server configuration the project declares. PostgreSQL reads `postgresql.conf`, then
+`postgresql.auto.conf` (which `ALTER SYSTEM` writes), so a later source wins over an earlier one. A file named
+`postgresql.conf` is a *complete* configuration: a setting it leaves out has PostgreSQL's default. A fragment
+(`conf.d/replication.conf`, or only `ALTER SYSTEM` statements) is judged on what it sets, never on defaults.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lint.sources import pgconf
+from lint.span import Span
+
+# PostgreSQL 15-18 defaults for the settings the policies judge (runtime-config-wal / -replication / -connection).
+DEFAULTS = {
+    "wal_level": "replica",
+    "max_replication_slots": "10",
+    "max_wal_senders": "10",
+    "max_slot_wal_keep_size": "-1",
+    "wal_keep_size": "0",
+    "idle_replication_slot_timeout": "0",
+    "ssl": "off",
+}
+# Provider switches that turn logical decoding on where `wal_level` itself cannot be set (RULES.md §3).
+PROVIDER_SWITCHES = {
+    "rds.logical_replication": ("AWS RDS / Aurora", "1"),
+    "cloudsql.logical_decoding": ("Google Cloud SQL", "on"),
+    "azure.replication_support": ("Azure Database for PostgreSQL (Single Server)", "logical"),
+}
+
+
+@dataclass(frozen=True)
+class Value:
+    value: str
+    origin: Span
+    source: str  # the file it was read from, or "ALTER SYSTEM"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """Something that holds replication slots and WAL senders on the source server."""
+
+    description: str
+    slots: int
+    senders: int
+    origin: Span
+
+
+def _merge_auto(confs: Iterable[pgconf.ConfFile]) -> list[tuple[pgconf.ConfFile, list[pgconf.ConfFile]]]:
+    """Pair each postgresql.conf with the postgresql.auto.conf beside it (read after it, so it wins)."""
+    confs = list(confs)
+    autos = {posixpath.dirname(c.path): c for c in confs if posixpath.basename(c.path) == "postgresql.auto.conf"}
+    out: list[tuple[pgconf.ConfFile, list[pgconf.ConfFile]]] = []
+    used: set[str] = set()
+    for conf in confs:
+        if posixpath.basename(conf.path) == "postgresql.auto.conf":
+            continue
+        auto = autos.get(posixpath.dirname(conf.path)) if posixpath.basename(conf.path) == "postgresql.conf" else None
+        if auto is not None:
+            used.add(auto.path)
+        out.append((conf, [auto] if auto else []))
+    out.extend((auto, []) for auto in autos.values() if auto.path not in used)
+    return out
+
+
+def _values(
+    conf: pgconf.ConfFile | None, extra: list[pgconf.ConfFile], system: Mapping[str, tuple[str, Span]]
+) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for part in ([conf] if conf else []) + extra:
+        for s in part.settings:
+            out[s.name] = Value(s.value, s.span, s.file)
+    for name, (value, span) in system.items():
+        out[name.lower()] = Value(value, span, "ALTER SYSTEM")
+    return out
+
+
+def server_configs(
+    confs: Iterable[pgconf.ConfFile],
+    system: Mapping[str, tuple[str, Span]],
+    consumers: list[Consumer],
+    provider: str | None,
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for conf, extra in _merge_auto(confs):
+        complete = posixpath.basename(conf.path) == "postgresql.conf"
+        described = conf.path + (f" (with {extra[0].path})" if extra else "")
+        values = _values(conf, extra, system)
+        items.append(
+            _item(
+                conf.path,
+                described=described,
+                complete=complete,
+                values=values,
+                consumers=consumers,
+                provider=provider,
+            )
+        )
+    if not items and system:
+        first = min(span for _, span in system.values())
+        values = _values(None, [], system)
+        items.append(
+            _item(
+                first.path,
+                described="the ALTER SYSTEM statements in the migrations",
+                complete=False,
+                values=values,
+                consumers=consumers,
+                provider=provider,
+                origin=first,
+            )
+        )
+    return items
+
+
+def _item(
+    path: str,
+    *,
+    described: str,
+    complete: bool,
+    values: dict[str, Value],
+    consumers: list[Consumer],
+    provider: str | None,
+    origin: Span | None = None,
+) -> dict[str, Any]:
+    top = origin or Span.point(path, 1)
+
+    def get(name: str) -> tuple[str | None, dict[str, Any], bool, str | None]:
+        found = values.get(name)
+        if found is not None:
+            return found.value, found.origin.to_dict(), True, found.source
+        return (DEFAULTS.get(name) if complete else None), top.to_dict(), False, None
+
+    item: dict[str, Any] = {
+        "key": f"server-config:{path}",
+        "path": described,
+        "complete": complete,
+        "origin": top.to_dict(),
+        "provider": provider,
+    }
+    for name in DEFAULTS:
+        raw, where, explicit, source = get(name)
+        item[f"{name}_raw"] = raw
+        item[f"{name}_origin"] = where
+        item[f"{name}_explicit"] = explicit
+        item[f"{name}_source"] = source
+        item[f"{name}_phrase"] = _phrase(name, raw, source, described, complete)
+    wal_level = item["wal_level_raw"]
+    item["wal_level"] = wal_level.lower() if isinstance(wal_level, str) else None
+    switch = _provider_switch(values)
+    item["provider_switch"] = switch
+    item["logical_decoding"] = (
+        True
+        if item["wal_level"] == "logical" or (switch is not None and switch["on"])
+        else (False if item["wal_level"] is not None or switch is not None else None)
+    )
+    for name in ("max_replication_slots", "max_wal_senders"):
+        raw = item[f"{name}_raw"]
+        item[name] = pgconf.parse_int(raw) if raw is not None else None
+    for name in ("max_slot_wal_keep_size", "wal_keep_size"):
+        raw = item[f"{name}_raw"]
+        size = pgconf.memory_bytes(name, raw) if raw is not None else None
+        item[f"{name}_mb"] = size if size is None or size < 0 else size // (1024 * 1024)
+    raw = item["idle_replication_slot_timeout_raw"]
+    ms = pgconf.duration_ms("idle_replication_slot_timeout", raw) if raw is not None else None
+    item["idle_replication_slot_timeout_s"] = ms // 1000 if ms is not None and ms > 0 else ms
+    raw = item["ssl_raw"]
+    item["ssl"] = pgconf.parse_bool(raw) if raw is not None else None
+    item["consumers"] = [c.description for c in consumers]
+    item["slots_needed"] = sum(c.slots for c in consumers)
+    item["senders_needed"] = sum(c.senders for c in consumers)
+    item["consumer_origin"] = consumers[0].origin.to_dict() if consumers else None
+    return item
+
+
+def _phrase(name: str, raw: str | None, source: str | None, described: str, complete: bool) -> str:
+    """How a message names the setting: where it is set, or that the default applies."""
+    if source == "ALTER SYSTEM":
+        return f"ALTER SYSTEM SET {name} = {raw}" + (" (it overrides postgresql.conf)" if complete else "")
+    if source is not None:
+        return f"{name} = {raw} in {source}"
+    return f"{name} is not set in {described}, so it is {raw} (the default)"
+
+
+def _provider_switch(values: Mapping[str, Value]) -> dict[str, Any] | None:
+    for name, (provider, on_value) in PROVIDER_SWITCHES.items():
+        found = values.get(name)
+        if found is None:
+            continue
+        text = found.value.strip().lower()
+        on = text == on_value or (on_value in ("1", "on") and pgconf.parse_bool(text) is True)
+        return {"name": name, "value": found.value, "provider": provider, "on": on, "origin": found.origin.to_dict()}
+    return None
+
+
+__all__ = ["Consumer", "server_configs"]
