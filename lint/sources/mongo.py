@@ -1149,7 +1149,6 @@ class _JsReader:
         """Map one helper call onto its database command document."""
         first = args[0] if args else None
         second = args[1] if len(args) > 1 else None
-        # where[i] = the body path that argument i's spans move to; None = drop
         name: str
         body: dict[str, Any]
         moves: list[tuple[BodyPath, BodyPath]]  # (argument path prefix, body path prefix)
