@@ -67,6 +67,30 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("error", "warning", "info"),
         help="lowest severity that makes the exit code 1 (default: error)",
     )
+    live = check.add_argument_group(
+        "live checks",
+        "With --live, replint also connects read-only to the databases the PowerSync config names (its !env "
+        "values are read from this process's environment) and judges what they report with the same policies. "
+        "It only runs SELECTs in read-only transactions with timeouts and never creates anything.",
+    )
+    live.add_argument("--live", action="store_true", help="also check the real source and storage databases")
+    live.add_argument(
+        "--source-uri",
+        metavar="URI",
+        help="connection for the replication source instead of the config's (env: REPLINT_SOURCE_URI)",
+    )
+    live.add_argument(
+        "--storage-uri",
+        metavar="URI",
+        help="connection for the bucket storage instead of the config's (env: REPLINT_STORAGE_URI)",
+    )
+    live.add_argument(
+        "--live-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="connect and statement timeout per database (default: 5)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--oneline", action="store_true", help="text format: one line per finding, no snippet")
     check.add_argument(
@@ -139,6 +163,11 @@ def _load_policies(dirs: list[Path]) -> list[Policy]:
         raise UsageError("invalid policy file(s):\n  " + "\n  ".join(lines)) from None
 
 
+def _progress(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
 def _check(args: argparse.Namespace) -> int:
     from lint.config import Config, ConfigError, discover, load_config
     from lint.finding import FindingSet, Severity
@@ -167,7 +196,21 @@ def _check(args: argparse.Namespace) -> int:
             )
 
     root = config.path.parent if config.path and not args.paths else None
-    result = run(targets, policies, root=root)
+    live = None
+    if args.live:
+        from lint.live.observe import LiveOptions
+
+        if args.live_timeout <= 0:
+            raise UsageError("--live-timeout must be a positive number of seconds")
+        live = LiveOptions(
+            args.source_uri or os.environ.get("REPLINT_SOURCE_URI") or None,
+            args.storage_uri or os.environ.get("REPLINT_STORAGE_URI") or None,
+            args.live_timeout,
+        )
+    elif args.source_uri or args.storage_uri:
+        raise UsageError("--source-uri and --storage-uri only apply with --live")
+    progress = _progress if sys.stderr.isatty() else None
+    result = run(targets, policies, root=root, live=live, progress=progress)
     fs: FindingSet = result.findings.filter(
         disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores
     )

@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lint import conninfo, model_clients, model_conf, model_hba, model_mongo
+from lint import conninfo, model_clients, model_conf, model_hba, model_live, model_mongo
+from lint.live.observe import Observed
 from lint.mongoauth import MongoState
 from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
 from lint.sources import clients, debezium, hba, pgconf
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.sources.syncrules import SyncRules
-from lint.span import Span
+from lint.span import Span, span_from_dict
 from lint.yamlsrc import EnvRef, Problem
 
 # collection name -> the variable a policy's CEL sees for one item
@@ -54,7 +55,15 @@ COLLECTIONS: dict[str, str] = {
     "mongo_users": "mongo_user",
     "mongo_post_images": "check",
     "debezium_connectors": "connector",
+    "live_status": "status",
+    "live_roles": "live_role",
+    "live_publications": "live_publication",
+    "live_slots": "slot",
+    "drift": "drift",
 }
+
+# Collections only `--live` fills: their policies are tested against real servers (tests/test_live_postgres.py).
+LIVE_COLLECTIONS = frozenset({"live_status", "live_roles", "live_publications", "live_slots", "drift"})
 
 CONFIG_PROBLEM_KINDS = frozenset(
     {
@@ -119,6 +128,7 @@ class Inputs:
     mongo: MongoState | None = None
     debezium: tuple[debezium.DebeziumConnector, ...] = ()
     clients: tuple[clients.ClientConnection, ...] = ()
+    live: tuple[Observed, ...] | None = None  # `check --live`: what the probes saw
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -403,6 +413,7 @@ class _Builder:
             self._attach_role(conn)
         self._connection_facts(connections)
         self.c["connections"] = connections
+        self._live(connections)
         self._storage_pairs(connections)
         self._slots(connections)
         self._debezium_slots(connections)
@@ -1271,6 +1282,7 @@ class _Builder:
                         "origin": self._rls_origin(table).to_dict(),
                         "connection_origin": conn["origin"],
                         "role_origin": span_dict(role.origin if role else None),
+                        "observed": "",
                     }
                 )
 
@@ -1403,6 +1415,43 @@ class _Builder:
                         "other_origin": sharing[0]["origin"],
                     }
                 )
+
+    def _live(self, connections: list[dict[str, Any]]) -> None:
+        """Observed facts (`--live`) into the same collections the static facts feed, plus the live-only ones."""
+        observed = self.inputs.live
+        if observed is None:
+            return
+        self.c["live_status"] = model_live.status_items(observed)
+        roles = {r["name"]: r for r in self.c["roles"]}
+        pubs = {p["name"]: p for p in self.c["publications"] if p.get("declared", True)}
+        sync = {t["qualified"] for t in self.sync_tables if t["engine"] == "postgresql" and not t["wildcard"]}
+        for obs in observed:
+            pg = obs.pg
+            if pg is None or not pg.reachable:
+                continue
+            conn = next(
+                (c for c in connections if c["client"] == "powersync" and c["config"] == obs.config
+                 and c["purpose"] == obs.role and c["engine"] == "postgresql"),
+                None,
+            )
+            if conn is not None:
+                conn["observed_identity"] = model_live.identity(pg)
+                conn["observed_display"] = obs.display
+            described = f"the live {obs.role} server {obs.display}"
+            if obs.role == "source":
+                consumers = _consumers(connections)
+                provider = conn.get("provider") if conn else None
+                self.c["server_configs"].append(
+                    model_conf.observed_config(pg.settings, described, _span(model_live.origin_of(obs)), consumers,
+                                               provider)
+                )
+                self.c["rls_exposures"].extend(model_live.rls_items(obs, pg, conn, sync))
+                self.c["live_publications"].append(model_live.publication_item(obs, pg, sync))
+                self.c["live_slots"].extend(model_live.slot_items(obs, pg))
+            item = model_live.role_item(obs, pg, bool(conn and conn.get("provider") == "rds"))
+            if item is not None and obs.role == "source":
+                self.c["live_roles"].append(item)
+            self.c["drift"].extend(model_live.drift_items(obs, pg, roles, pubs))
 
     def _debezium_slots(self, connections: list[dict[str, Any]]) -> None:
         """Debezium slots on one server and database: duplicates, PowerSync's prefix, PowerSync's publication."""
@@ -1646,21 +1695,19 @@ def _consumers(connections: list[dict[str, Any]]) -> list[model_conf.Consumer]:
     for c in connections:
         if c["engine"] != "postgresql":
             continue
-        origin = Span(
-            **{
-                "path": c["origin"]["path"],
-                "line": c["origin"]["line"],
-                "col": c["origin"]["column"],
-                "end_line": c["origin"]["end_line"],
-                "end_col": c["origin"]["end_column"],
-            }
-        )
+        origin = _span(c["origin"])
         if _powersync_pg_source(c):
             # one slot per instance plus one while a new sync config is deployed, both streaming meanwhile
             out.append(model_conf.Consumer(f"PowerSync ({c['config']}): 2", 2, 2, origin))
         elif c["purpose"] in ("subscription", "cdc"):
             out.append(model_conf.Consumer(f"{c['path']}: 1", 1, 1, origin))
     return out
+
+
+def _span(d: dict[str, Any]) -> Span:
+    span = span_from_dict(d)
+    assert span is not None
+    return span
 
 
 def _powersync_pg_source(conn: dict[str, Any]) -> bool:
@@ -1677,6 +1724,13 @@ def _sub_flag(sub: SubscriptionState, name: str, default: bool) -> tuple[bool, d
 
 def _same_server(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
     """('yes'|'no'|'maybe'|'unknown', how we know)."""
+    ia, ib = a.get("observed_identity"), b.get("observed_identity")
+    if ia and ib:
+        # Observed by --live: the servers themselves say whether they are one (host names can hide that).
+        if ia == ib:
+            where = f"{a['observed_display']} and {b['observed_display']}"
+            return "yes", f"both live servers report the same {ia} ({where})"
+        return "no", "the live servers report different identities"
     if a.get("identity_env") and a.get("identity_env") == b.get("identity_env"):
         return "yes", f"both read the environment variable {a['identity_env']}"
     ea, eb = a.get("endpoints"), b.get("endpoints")

@@ -34,6 +34,9 @@ PROVIDER_SWITCHES = {
 }
 
 
+LIVE = "observed on the live server"
+
+
 @dataclass(frozen=True)
 class Value:
     value: str
@@ -118,6 +121,22 @@ def server_configs(
     return items
 
 
+def observed_config(
+    settings: Mapping[str, str], described: str, origin: Span, consumers: list[Consumer], provider: str | None
+) -> dict[str, Any]:
+    """A live server's `pg_settings`, judged like a complete postgresql.conf (`check --live`)."""
+    values = {name: Value(value, origin, LIVE) for name, value in settings.items()}
+    return _item(
+        origin.path,
+        described=described,
+        complete=True,
+        values=values,
+        consumers=consumers,
+        provider=provider,
+        origin=origin,
+    ) | {"key": f"server-config:live:{described}", "observed": True}
+
+
 def _item(
     path: str,
     *,
@@ -180,6 +199,8 @@ def _item(
 
 def _phrase(name: str, raw: str | None, source: str | None, described: str, complete: bool) -> str:
     """How a message names the setting: where it is set, or that the default applies."""
+    if source == LIVE:
+        return f"{name} = {raw} on {described}"
     if source == "ALTER SYSTEM":
         return f"ALTER SYSTEM SET {name} = {raw}" + (" (it overrides postgresql.conf)" if complete else "")
     if source is not None:
@@ -198,4 +219,4 @@ def _provider_switch(values: Mapping[str, Value]) -> dict[str, Any] | None:
     return None
 
 
-__all__ = ["Consumer", "server_configs"]
+__all__ = ["Consumer", "observed_config", "server_configs"]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lint import model, project
 from lint.engine import evaluate
 from lint.finding import FindingSet
 from lint.policy import Policy
 from lint.span import Span
+
+if TYPE_CHECKING:
+    from lint.live.observe import LiveOptions
 
 
 @dataclass(frozen=True)
@@ -20,10 +26,22 @@ class Result:
     project: model.Project
 
 
-def run(targets: list[Path], policies: list[Policy], *, root: Path | None = None) -> Result:
+def run(
+    targets: list[Path],
+    policies: list[Policy],
+    *,
+    root: Path | None = None,
+    live: LiveOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
     base = root or project.project_root(targets)
     loaded = project.load(base, targets)
-    built = model.build(loaded.inputs)
+    inputs = loaded.inputs
+    if live is not None:
+        from lint.live.observe import observe
+
+        inputs = replace(inputs, live=observe(inputs, os.environ, live, progress))
+    built = model.build(inputs)
     findings = evaluate(policies, built)
     return Result(FindingSet.of(findings, built.files), _masked(loaded.sources, built.secret_spans), built)
 

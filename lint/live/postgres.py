@@ -1,0 +1,255 @@
+"""Read-only PostgreSQL probes (RULES.md §7): what the real server says about the login, publication, tables,
+settings, slots and its own identity.
+
+Safety (DESIGN.md §8): the session is opened with `default_transaction_read_only=on`, a statement and lock
+timeout and `application_name=replint`; psycopg's transaction is additionally marked read-only and rolled back
+at the end. Only SELECT statements from the catalog are sent — nothing is created, not even a temporary slot.
+psycopg is imported inside `probe`, so a static `replint check` never loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lint import conninfo
+
+SETTINGS = (
+    "wal_level",
+    "max_replication_slots",
+    "max_wal_senders",
+    "max_slot_wal_keep_size",
+    "wal_keep_size",
+    "idle_replication_slot_timeout",
+    "ssl",
+    "password_encryption",
+    "server_version_num",
+)
+
+ROLE_SQL = """
+SELECT rolname, rolsuper, rolreplication, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb,
+       coalesce(rolconfig, '{}'::text[]) AS rolconfig, current_setting('row_security') AS row_security,
+       current_database() AS database
+FROM pg_roles WHERE rolname = current_user
+"""
+MEMBERSHIP_SQL = """
+SELECT r.rolname, r.rolsuper, r.rolreplication, r.rolbypassrls,
+       pg_has_role(current_user, r.oid, 'USAGE') AS inherits
+FROM pg_roles r
+WHERE r.rolname <> current_user AND pg_has_role(current_user, r.oid, 'MEMBER')
+ORDER BY 1
+"""
+SETTINGS_SQL = "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)"
+IDENTITY_SQL = """
+SELECT pg_postmaster_start_time()::text AS started, current_setting('server_version_num') AS version,
+       current_setting('port') AS port
+"""
+SYSTEM_ID_SQL = "SELECT system_identifier::text FROM pg_control_system()"
+PUBLICATIONS_SQL = """
+SELECT p.pubname, p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot,
+       coalesce(array_agg(pt.schemaname || '.' || pt.tablename ORDER BY 1)
+                FILTER (WHERE pt.tablename IS NOT NULL), '{}') AS tables
+FROM pg_publication p LEFT JOIN pg_publication_tables pt ON pt.pubname = p.pubname
+GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1
+"""
+TABLES_SQL = """
+SELECT n.nspname, c.relname,
+       has_schema_privilege(current_user, n.oid, 'USAGE') AS schema_usage,
+       has_table_privilege(current_user, c.oid, 'SELECT') AS can_select,
+       c.relrowsecurity, c.relforcerowsecurity,
+       pg_has_role(current_user, c.relowner, 'USAGE') AS owner_or_member,
+       c.relreplident::text,
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_pk
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY(%s)
+ORDER BY 1, 2
+"""
+SLOTS_SQL = """
+SELECT slot_name, plugin, slot_type, database, active, wal_status,
+       CASE WHEN pg_is_in_recovery() OR restart_lsn IS NULL THEN NULL
+            ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint END AS retained_bytes
+FROM pg_replication_slots ORDER BY 1
+"""
+SSL_SQL = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+
+
+@dataclass(frozen=True)
+class PgObserved:
+    target: str  # "source" | "storage"
+    display: str  # the connection without its password
+    reachable: bool
+    error: str | None = None
+    database: str | None = None
+    user: str | None = None
+    role: dict[str, Any] | None = None
+    memberships: tuple[dict[str, Any], ...] = ()
+    settings: dict[str, str] = field(default_factory=dict)
+    version_num: int | None = None
+    system_identifier: str | None = None
+    fingerprint: str | None = None  # postmaster start time + port: equal only for sessions on one server
+    publications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: tuple[dict[str, Any], ...] = ()
+    slots: tuple[dict[str, Any], ...] = ()
+    ssl_in_use: bool | None = None
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+def redact(uri: str) -> str:
+    """The connection as it may be shown: scheme, user, hosts and database — never a password or options."""
+    info = conninfo.parse(uri)
+    hosts = ",".join(f"{h}:{p or conninfo.PG_DEFAULT_PORT}" for h, p in info.hosts) or "localhost"
+    user = f"{info.user}@" if info.user else ""
+    return f"postgresql://{user}{hosts}/{info.database or ''}"
+
+
+def _error_text(exc: BaseException, display: str) -> str:
+    """One line naming the target; libpq messages can quote the connection string, so they are not repeated
+    verbatim when they might carry the password."""
+    message = " ".join(str(exc).split())
+    lower = message.lower()
+    if "password authentication failed" in lower or "authentication failed" in lower:
+        return f"authentication failed for {display}"
+    if "no pg_hba.conf entry" in lower:
+        return f"{display}: the server's pg_hba.conf has no entry for this client, user and database"
+    if "connection refused" in lower:
+        return f"connection refused by {display}"
+    if "timeout" in lower or "timed out" in lower:
+        return f"timed out connecting to {display}"
+    if "ssl" in lower or "certificate" in lower:
+        return f"TLS failed for {display}: {message[:200]}" if "password" not in lower else f"TLS failed for {display}"
+    if "does not exist" in lower:
+        return f"{display}: {message[:200]}" if "password" not in lower else f"{display}: database or role missing"
+    return f"cannot connect to {display} ({type(exc).__name__})"
+
+
+def probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float = 5.0) -> PgObserved:
+    """Connect read-only and read the facts RULES.md §7 needs; a failed check is `skipped`, never guessed."""
+    import psycopg
+
+    display = redact(uri)
+    options = f"-c default_transaction_read_only=on -c statement_timeout={int(timeout_s * 1000)} -c lock_timeout=1000"
+    try:
+        conn = psycopg.connect(
+            uri,
+            connect_timeout=max(1, int(timeout_s)),
+            application_name="replint",
+            options=options,
+            autocommit=False,
+        )
+    except Exception as exc:  # psycopg raises OperationalError, but a bad URI raises ProgrammingError
+        return PgObserved(target, display, reachable=False, error=_error_text(exc, display))
+    skipped: list[tuple[str, str]] = []
+    facts: dict[str, Any] = {}
+    try:
+        conn.read_only = True
+        with conn.cursor() as cur:
+            for name, step in _STEPS:
+                try:
+                    step(cur, facts, tables)
+                    conn.commit()  # ends the read-only transaction so a failed step cannot poison the next
+                except psycopg.Error as exc:
+                    conn.rollback()
+                    skipped.append((name, " ".join(str(exc).split())[:200]))
+    finally:
+        conn.close()
+    return PgObserved(
+        target,
+        display,
+        reachable=True,
+        database=facts.get("database"),
+        user=(facts.get("role") or {}).get("rolname"),
+        role=facts.get("role"),
+        memberships=tuple(facts.get("memberships", ())),
+        settings=facts.get("settings", {}),
+        version_num=_version(facts.get("settings", {})),
+        system_identifier=facts.get("system_identifier"),
+        fingerprint=facts.get("fingerprint"),
+        publications=facts.get("publications", {}),
+        tables=tuple(facts.get("tables", ())),
+        slots=tuple(facts.get("slots", ())),
+        ssl_in_use=facts.get("ssl"),
+        skipped=tuple(skipped),
+    )
+
+
+def _version(settings: dict[str, str]) -> int | None:
+    text = settings.get("server_version_num")
+    return int(text) if text and text.isdigit() else None
+
+
+def _rows(cur: Any) -> list[dict[str, Any]]:
+    names = [d.name for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _role(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    cur.execute(ROLE_SQL)
+    rows = _rows(cur)
+    if rows:
+        facts["role"] = rows[0]
+        facts["database"] = rows[0]["database"]
+    cur.execute(MEMBERSHIP_SQL)
+    facts["memberships"] = _rows(cur)
+
+
+def _settings(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    cur.execute(SETTINGS_SQL, (list(SETTINGS),))
+    facts["settings"] = {r["name"]: _with_unit(r["setting"], r["unit"]) for r in _rows(cur)}
+
+
+def _with_unit(setting: str, unit: str | None) -> str:
+    """pg_settings gives a number in the setting's unit ('8kB', 'MB', 's'); written back the way a conf file would."""
+    if unit is None or setting in ("-1", "0"):
+        return setting
+    if unit == "8kB" and setting.lstrip("-").isdigit():
+        return f"{int(setting) * 8}kB"
+    return f"{setting}{unit}"
+
+
+def _identity(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    cur.execute(IDENTITY_SQL)
+    row = _rows(cur)[0]
+    facts["fingerprint"] = f"{row['started']}|{row['port']}|{row['version']}"
+
+
+def _system_identifier(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    # pg_control_system() is not granted to ordinary logins by default; the fingerprint above stands in for it.
+    cur.execute(SYSTEM_ID_SQL)
+    facts["system_identifier"] = _rows(cur)[0]["system_identifier"]
+
+
+def _publications(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    cur.execute(PUBLICATIONS_SQL)
+    facts["publications"] = {r["pubname"]: r for r in _rows(cur)}
+
+
+def _tables(cur: Any, facts: dict[str, Any], tables: Sequence[str]) -> None:
+    wanted = sorted(set(tables) | {t for p in facts.get("publications", {}).values() for t in p["tables"]})
+    cur.execute(TABLES_SQL, (wanted,))
+    facts["tables"] = _rows(cur)
+
+
+def _slots(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    cur.execute(SLOTS_SQL)
+    facts["slots"] = _rows(cur)
+
+
+def _ssl(cur: Any, facts: dict[str, Any], _: Sequence[str]) -> None:
+    cur.execute(SSL_SQL)
+    rows = _rows(cur)
+    facts["ssl"] = bool(rows[0]["ssl"]) if rows else None
+
+
+_STEPS = (
+    ("role", _role),
+    ("settings", _settings),
+    ("server identity", _identity),
+    ("system identifier", _system_identifier),
+    ("publications", _publications),
+    ("tables", _tables),
+    ("replication slots", _slots),
+    ("TLS", _ssl),
+)
+
+__all__ = ["PgObserved", "probe", "redact"]

@@ -1,0 +1,116 @@
+"""Which databases `--live` connects to, and with what connection string.
+
+Targets come from the PowerSync config (its `!env` values read from the process environment, as the service
+itself would), and can be overridden with `--source-uri` / `--storage-uri` or `REPLINT_SOURCE_URI` /
+`REPLINT_STORAGE_URI`. Connection strings stay in this module and the probes: the model and every output only
+ever see the redacted form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lint.sources.powersync import PowerSyncConfig, RawConnection
+from lint.span import Span
+from lint.yamlsrc import EnvRef
+
+# PowerSync's explicit connection fields and the libpq keyword each becomes.
+FIELDS = (
+    ("hostname", "host"),
+    ("port", "port"),
+    ("database", "dbname"),
+    ("username", "user"),
+    ("password", "password"),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    role: str  # "source" | "storage"
+    engine: str  # "postgresql" | "mongodb"
+    uri: str | None  # None when it could not be built (then `problem` says why)
+    problem: str | None
+    config: str | None  # the config file it comes from (None for a bare --source-uri)
+    origin: Span | None  # where the config declares it
+    database: str | None = None  # MongoDB: the `database:` field when the URI has none
+
+    def __repr__(self) -> str:  # never show the URI (it may carry a password) in a traceback or log
+        return f"Target(role={self.role!r}, engine={self.engine!r}, config={self.config!r})"
+
+
+def _value(value: object, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(text, problem) for a config scalar that may be `!env NAME`."""
+    if isinstance(value, EnvRef):
+        if value.name in env:
+            return env[value.name], None
+        return None, f"the environment variable {value.name} is not set"
+    if value is None:
+        return None, None
+    return str(value), None
+
+
+def _keyword(name: str, value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"{name}='{escaped}'"
+
+
+def _from_raw(cfg: PowerSyncConfig, raw: RawConnection, role: str, env: Mapping[str, str]) -> Target:
+    engine = str(raw.values.get("type") or "postgresql")
+    uri, problem = _value(raw.values.get("uri"), env)
+    database, _ = _value(raw.values.get("database"), env)
+    if problem:
+        return Target(role, engine, None, problem, cfg.path, raw.span)
+    if uri is None and engine == "postgresql":
+        # The field form (hostname, port, ...): a libpq keyword string. With a `uri`, the URI is used as is.
+        parts: list[str] = []
+        for key, name in FIELDS:
+            text, problem = _value(raw.values.get(key), env)
+            if problem:
+                return Target(role, engine, None, problem, cfg.path, raw.span)
+            if text is not None:
+                parts.append(_keyword(name, text))
+        uri = " ".join(parts) if parts else None
+    if uri is None:
+        return Target(role, engine, None, "the connection has neither a uri nor a hostname", cfg.path, raw.span)
+    sslmode = raw.values.get("sslmode")
+    if engine == "postgresql" and isinstance(sslmode, str):
+        uri = _with_sslmode(uri, sslmode)
+    return Target(role, engine, uri, None, cfg.path, raw.span, database)
+
+
+def _with_sslmode(uri: str, sslmode: str) -> str:
+    """PowerSync's `sslmode` key is what counts (its default is verify-full); libpq's would be prefer."""
+    mode = "require" if sslmode == "verify-ca" else sslmode
+    if "://" in uri:
+        return uri + ("&" if "?" in uri else "?") + f"sslmode={mode}"
+    return f"{uri} sslmode={mode}"
+
+
+def targets(
+    configs: list[PowerSyncConfig],
+    env: Mapping[str, str],
+    *,
+    source_uri: str | None = None,
+    storage_uri: str | None = None,
+) -> list[Target]:
+    out: list[Target] = []
+    for cfg in configs:
+        if cfg.connections:
+            out.append(_from_raw(cfg, cfg.connections[0], "source", env))
+        if cfg.storage is not None:
+            out.append(_from_raw(cfg, cfg.storage, "storage", env))
+    for role, override in (("source", source_uri), ("storage", storage_uri)):
+        if not override:
+            continue
+        engine = "mongodb" if override.startswith(("mongodb://", "mongodb+srv://")) else "postgresql"
+        existing = next((i for i, t in enumerate(out) if t.role == role), None)
+        if existing is None:
+            out.append(Target(role, engine, override, None, None, None))
+        else:
+            old = out[existing]
+            out[existing] = Target(role, engine, override, None, old.config, old.origin, old.database)
+    return out
+
+
+__all__ = ["Target", "targets"]
