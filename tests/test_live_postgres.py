@@ -279,3 +279,20 @@ def test_every_live_policy_has_failing_coverage_here() -> None:
     live_ids = {p.id for p in load_policies() if p.for_each in LIVE_COLLECTIONS}
     covered = set(re.findall(r"\[(live-[a-z-]+)\]", Path(__file__).read_text(encoding="utf-8")))
     assert live_ids - covered == set()
+
+
+def test_tls_as_configured_powersyncs_default_verify_full_is_used(
+    clusters: dict[str, pgcluster.Cluster],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without an sslmode key PowerSync uses verify-full, so the probe does too (and these servers have no TLS)."""
+    write_tree(tmp_path, {"powersync/config.yaml": CONFIG.replace("      sslmode: disable\n", "", 1)})
+    monkeypatch.setenv("PS_DATA_SOURCE_URI", uri(clusters["logical"], "ps_good").replace("?sslmode=disable", ""))
+    monkeypatch.setenv("PS_STORAGE_URI", uri(clusters["replica"], "ps_storage", "powersync_storage"))
+    code, out = check(capsys, str(tmp_path))
+    assert code == 1
+    tls = [f for f in out.splitlines() if "[live-unavailable]" in f]
+    assert len(tls) == 1 and "TLS failed for postgresql://ps_good@127.0.0.1:" in tls[0], out
+    assert PASSWORDS["ps_good"] not in out

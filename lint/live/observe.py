@@ -75,7 +75,11 @@ def observe(
             from lint.live import postgres
 
             pg = postgres.probe(
-                target.uri, target=target.role, tables=_sync_tables(inputs, "postgresql"), timeout_s=options.timeout_s
+                target.uri,
+                target=target.role,
+                tables=_sync_tables(inputs, "postgresql"),
+                timeout_s=options.timeout_s,
+                cacert=target.cacert,
             )
             kwargs["pg"] = pg
             done = "ok" if pg.reachable else pg.error

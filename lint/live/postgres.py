@@ -9,8 +9,10 @@ psycopg is imported inside `probe`, so a static `replint check` never loads it.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lint import conninfo
@@ -123,8 +125,29 @@ def _error_text(exc: BaseException, display: str) -> str:
     return f"cannot connect to {display} ({type(exc).__name__})"
 
 
-def probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float = 5.0) -> PgObserved:
+def _tls(uri: str, cacert: str | None, scratch: Path) -> dict[str, str]:
+    """TLS as configured: a PowerSync `cacert` (PEM text) becomes a root-certificate file; verify modes without
+    one trust the system's CAs, as PowerSync trusts its bundled ones."""
+    if cacert:
+        path = scratch / "root.crt"
+        path.write_text(cacert, encoding="utf-8")
+        return {"sslrootcert": str(path)}
+    mode = conninfo.parse(uri).params.get("sslmode", "")
+    last = uri.rsplit("sslmode", 1)[-1].lstrip("= '")
+    if mode.startswith("verify") or last.startswith("verify"):
+        return {"sslrootcert": "system"}
+    return {}
+
+
+def probe(
+    uri: str, *, target: str, tables: Sequence[str], timeout_s: float = 5.0, cacert: str | None = None
+) -> PgObserved:
     """Connect read-only and read the facts RULES.md §7 needs; a failed check is `skipped`, never guessed."""
+    with tempfile.TemporaryDirectory(prefix="replint-") as scratch:
+        return _probe(uri, target=target, tables=tables, timeout_s=timeout_s, tls=_tls(uri, cacert, Path(scratch)))
+
+
+def _probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float, tls: dict[str, str]) -> PgObserved:
     import psycopg
 
     display = redact(uri)
@@ -136,6 +159,7 @@ def probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float = 5.
             application_name="replint",
             options=options,
             autocommit=False,
+            sslrootcert=tls.get("sslrootcert"),  # None is left out of the connection string
         )
     except Exception as exc:  # psycopg raises OperationalError, but a bad URI raises ProgrammingError
         return PgObserved(target, display, reachable=False, error=_error_text(exc, display))

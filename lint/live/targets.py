@@ -34,6 +34,7 @@ class Target:
     config: str | None  # the config file it comes from (None for a bare --source-uri)
     origin: Span | None  # where the config declares it
     database: str | None = None  # MongoDB: the `database:` field when the URI has none
+    cacert: str | None = None  # PowerSync `cacert`: the CA certificate as PEM text
 
     def __repr__(self) -> str:  # never show the URI (it may carry a password) in a traceback or log
         return f"Target(role={self.role!r}, engine={self.engine!r}, config={self.config!r})"
@@ -73,15 +74,17 @@ def _from_raw(cfg: PowerSyncConfig, raw: RawConnection, role: str, env: Mapping[
         uri = " ".join(parts) if parts else None
     if uri is None:
         return Target(role, engine, None, "the connection has neither a uri nor a hostname", cfg.path, raw.span)
-    sslmode = raw.values.get("sslmode")
-    if engine == "postgresql" and isinstance(sslmode, str):
-        uri = _with_sslmode(uri, sslmode)
-    return Target(role, engine, uri, None, cfg.path, raw.span, database)
+    cacert = None
+    if engine == "postgresql":
+        # PowerSync's `sslmode` key is what counts, default verify-full; a ?sslmode= in its URI is ignored.
+        sslmode, _ = _value(raw.values.get("sslmode"), env)
+        uri = _with_sslmode(uri, sslmode or "verify-full")
+        cacert, _ = _value(raw.values.get("cacert"), env)
+    return Target(role, engine, uri, None, cfg.path, raw.span, database, cacert)
 
 
-def _with_sslmode(uri: str, sslmode: str) -> str:
-    """PowerSync's `sslmode` key is what counts (its default is verify-full); libpq's would be prefer."""
-    mode = "require" if sslmode == "verify-ca" else sslmode
+def _with_sslmode(uri: str, mode: str) -> str:
+    """The probe connects with PowerSync's TLS mode; a later sslmode overrides one already in the string."""
     if "://" in uri:
         return uri + ("&" if "?" in uri else "?") + f"sslmode={mode}"
     return f"{uri} sslmode={mode}"
