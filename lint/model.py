@@ -60,10 +60,11 @@ COLLECTIONS: dict[str, str] = {
     "live_publications": "live_publication",
     "live_slots": "slot",
     "drift": "drift",
+    "live_mongo": "mongo_server",
 }
 
 # Collections only `--live` fills: their policies are tested against real servers (tests/test_live_postgres.py).
-LIVE_COLLECTIONS = frozenset({"live_status", "live_roles", "live_publications", "live_slots", "drift"})
+LIVE_COLLECTIONS = frozenset({"live_status", "live_roles", "live_publications", "live_slots", "drift", "live_mongo"})
 
 CONFIG_PROBLEM_KINDS = frozenset(
     {
@@ -1426,12 +1427,20 @@ class _Builder:
         pubs = {p["name"]: p for p in self.c["publications"] if p.get("declared", True)}
         sync = {t["qualified"] for t in self.sync_tables if t["engine"] == "postgresql" and not t["wildcard"]}
         for obs in observed:
+            if obs.mongo is not None and obs.mongo.reachable:
+                self._live_mongo(obs, connections)
             pg = obs.pg
             if pg is None or not pg.reachable:
                 continue
             conn = next(
-                (c for c in connections if c["client"] == "powersync" and c["config"] == obs.config
-                 and c["purpose"] == obs.role and c["engine"] == "postgresql"),
+                (
+                    c
+                    for c in connections
+                    if c["client"] == "powersync"
+                    and c["config"] == obs.config
+                    and c["purpose"] == obs.role
+                    and c["engine"] == "postgresql"
+                ),
                 None,
             )
             if conn is not None:
@@ -1442,8 +1451,9 @@ class _Builder:
                 consumers = _consumers(connections)
                 provider = conn.get("provider") if conn else None
                 self.c["server_configs"].append(
-                    model_conf.observed_config(pg.settings, described, _span(model_live.origin_of(obs)), consumers,
-                                               provider)
+                    model_conf.observed_config(
+                        pg.settings, described, _span(model_live.origin_of(obs)), consumers, provider
+                    )
                 )
                 self.c["rls_exposures"].extend(model_live.rls_items(obs, pg, conn, sync))
                 self.c["live_publications"].append(model_live.publication_item(obs, pg, sync))
@@ -1452,6 +1462,72 @@ class _Builder:
             if item is not None and obs.role == "source":
                 self.c["live_roles"].append(item)
             self.c["drift"].extend(model_live.drift_items(obs, pg, roles, pubs))
+
+    def _live_mongo(self, obs: Observed, connections: list[dict[str, Any]]) -> None:
+        """A live MongoDB: topology and version, the login's privileges, collection options (RULES.md §8)."""
+        mg = obs.mongo
+        assert mg is not None
+        conn = next(
+            (
+                c
+                for c in connections
+                if c["client"] == "powersync"
+                and c["config"] == obs.config
+                and c["purpose"] == obs.role
+                and c["engine"] == "mongodb"
+            ),
+            None,
+        )
+        origin = _span(model_live.origin_of(obs))
+        mode = (conn.get("post_images") if conn else None) or "off"
+        self.c["live_mongo"].append(
+            {
+                "key": f"live-mongo:{obs.role}:{obs.display}",
+                "target": obs.role,
+                "display": obs.display,
+                "standalone": mg.set_name is None and not mg.is_mongos and not mg.documentdb,
+                "sharded": mg.is_mongos and not mg.documentdb,
+                "documentdb": mg.documentdb,
+                "version": ".".join(str(v) for v in mg.version) if mg.version else None,
+                "version_below_6": bool(mg.version and mg.version < (6, 0)),
+                "post_images": mode,
+                "auth_disabled": mg.auth_enabled is False,
+                "origin": origin.to_dict(),
+            }
+        )
+        if obs.role != "source":
+            return
+        db = mg.database or (conn.get("database") if conn else None) or None
+        # Unqualified sync-rules names mean the connection's database; when that was unknown statically (an
+        # unresolved !env URI) they were filed under mongosh's default `test`, and the server now says which it is.
+        unknown_db = conn is None or conn.get("database") is None
+        names = sorted(
+            {
+                t["name"]
+                for t in self.sync_tables
+                if t["engine"] == "mongodb" and (t["schema"] == db or (unknown_db and t["schema"] == "test"))
+            }
+        )
+        item = model_mongo.observed_user_item(mg, origin, db=db, collections=names, post_images=mode, connection=conn)
+        if item is not None:
+            self.c["mongo_users"].append(item)
+        if mode == "read_only" and db is not None:
+            for name in names:
+                if mg.collections.get(name) is not True:
+                    self.c["mongo_post_images"].append(
+                        {
+                            "key": f"post-images-live:{obs.display}:{name}",
+                            "kind": "not-enabled-live",
+                            "user": mg.user or "",
+                            "mode": mode,
+                            "db": db,
+                            "collections": [name],
+                            "declared": name in mg.collections,
+                            "display": obs.display,
+                            "origin": origin.to_dict(),
+                            "connection_origin": origin.to_dict(),
+                        }
+                    )
 
     def _debezium_slots(self, connections: list[dict[str, Any]]) -> None:
         """Debezium slots on one server and database: duplicates, PowerSync's prefix, PowerSync's publication."""

@@ -13,9 +13,11 @@ Requirements come from the PowerSync source-database docs (seed 000) and powersy
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from lint import mongoauth
+from lint.live.mongo import MongoObserved
 from lint.span import Span
 
 CHECKPOINTS = "_powersync_checkpoints"
@@ -64,17 +66,82 @@ def user_item(
     connection: dict[str, Any] | None,
 ) -> dict[str, Any]:
     user = state.users[key]
-    privs = mongoauth.effective_privileges(state, key)
     superuser = mongoauth.superuser_reason(state, key)
+    return _privilege_item(
+        key=f"mongo-user:{key}",
+        name=user.name,
+        auth_db=user.db,
+        why=why,
+        origin=user.origin,
+        roles=[f"{r.role}@{r.db}" for r in user.roles],
+        superuser=(superuser[0], superuser[1] or user.origin) if superuser else None,
+        privs=mongoauth.effective_privileges(state, key),
+        db=db,
+        collections=collections,
+        post_images=post_images,
+        connection=connection,
+    )
+
+
+def observed_user_item(
+    obs: MongoObserved,
+    origin: Span,
+    *,
+    db: str | None,
+    collections: Sequence[str],
+    post_images: str | None,
+    connection: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """The privileges the live server reports for the login (`connectionStatus`), judged like declared ones."""
+    if not obs.reachable or obs.user is None:
+        return None
+    superuser: tuple[str, Span] | None = None
+    for role, role_db in obs.roles:
+        if mongoauth.is_superuser_role(role, role_db):
+            superuser = (f"{role}@{role_db}", origin)
+            break
+    if superuser is None and any(p.resource.any_resource or "anyAction" in p.actions for p in obs.privileges):
+        superuser = ("anyAction or anyResource privileges", origin)
+    return _privilege_item(
+        key=f"mongo-user:live:{obs.display}",
+        name=obs.user,
+        auth_db=obs.user_db or "admin",
+        why=f"the MongoDB user PowerSync logs in as ({obs.user}, observed on the live server {obs.display})",
+        origin=origin,
+        roles=[f"{r}@{d}" for r, d in obs.roles],
+        superuser=superuser,
+        privs=tuple(replace(p, origin=origin) for p in obs.privileges),
+        db=db,
+        collections=collections,
+        post_images=post_images,
+        connection=connection,
+    )
+
+
+def _privilege_item(
+    *,
+    key: str,
+    name: str,
+    auth_db: str,
+    why: str,
+    origin: Span,
+    roles: list[str],
+    superuser: tuple[str, Span] | None,
+    privs: Sequence[mongoauth.Privilege],
+    db: str | None,
+    collections: Sequence[str],
+    post_images: str | None,
+    connection: dict[str, Any] | None,
+) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "key": f"mongo-user:{key}",
-        "name": user.name,
-        "auth_db": user.db,
+        "key": key,
+        "name": name,
+        "auth_db": auth_db,
         "why": why,
-        "origin": user.origin.to_dict(),
-        "roles": [f"{r.role}@{r.db}" for r in user.roles],
+        "origin": origin.to_dict(),
+        "roles": roles,
         "superuser": superuser[0] if superuser else None,
-        "superuser_origin": (superuser[1] or user.origin).to_dict() if superuser else None,
+        "superuser_origin": superuser[1].to_dict() if superuser else None,
         "source_db": db,
         "collections": list(collections),
         "post_images": post_images,
@@ -107,14 +174,13 @@ def user_item(
         "changeStream" in p.actions and p.resource.db == db and p.resource.collection for p in privs
     )
     item["checkpoint_missing"] = [a for a in CHECKPOINT_ACTIONS if mongoauth.allows(privs, a, db, CHECKPOINTS) is None]
-    item["write_overgrants"] = _overgrants(privs, db, user.origin)
+    item["write_overgrants"] = _overgrants(privs, db, origin)
     dbadmin = next((p for p in privs if f"dbAdmin@{db}" in p.via or f"dbOwner@{db}" in p.via), None)
-    item["dbadmin_origin"] = _origin(dbadmin, user.origin) if dbadmin else None
+    observed_dbadmin = f"dbAdmin@{db}" in roles or f"dbOwner@{db}" in roles  # live: roles, not a via chain
+    item["dbadmin_origin"] = _origin(dbadmin, origin) if dbadmin else (origin.to_dict() if observed_dbadmin else None)
     collmod_db = _db_level(privs, "collMod", db)
     item["collmod"] = collmod_db is not None or any("collMod" in p.actions and p.resource.db in (db, "") for p in privs)
-    item["collmod_origin"] = _origin(
-        collmod_db or next((p for p in privs if "collMod" in p.actions), None), user.origin
-    )
+    item["collmod_origin"] = _origin(collmod_db or next((p for p in privs if "collMod" in p.actions), None), origin)
     item["collmod_missing"] = (
         [] if collmod_db is not None else [c for c in collections if mongoauth.allows(privs, "collMod", db, c) is None]
     )
@@ -196,4 +262,4 @@ def post_image_items(
     return out
 
 
-__all__ = ["judged_users", "post_image_items", "user_item"]
+__all__ = ["judged_users", "observed_user_item", "post_image_items", "user_item"]

@@ -277,7 +277,9 @@ def replint_statements(log: list[str]) -> list[str]:
 def test_every_live_policy_has_failing_coverage_here() -> None:
     """Live policies cannot run their documented examples statically; this file is their case file."""
     live_ids = {p.id for p in load_policies() if p.for_each in LIVE_COLLECTIONS}
-    covered = set(re.findall(r"\[(live-[a-z-]+)\]", Path(__file__).read_text(encoding="utf-8")))
+    here = Path(__file__).read_text(encoding="utf-8")
+    mongo = (Path(__file__).parent / "test_live_mongo_model.py").read_text(encoding="utf-8")
+    covered = set(re.findall(r"\[(live-[a-z-]+)\]", here)) | set(re.findall(r"(live-[a-z-]+): error", mongo))
     assert live_ids - covered == set()
 
 

@@ -460,8 +460,8 @@ def _collect(
         lambda: status_db.command({"connectionStatus": 1, "showPrivileges": True}, read_preference=pref),
     )
     if database:
-        names = list(dict.fromkeys(n for n in collections if isinstance(n, str)))[: MAX_ITEMS - 1]
-        names.append(CHECKPOINTS)
+        wanted = [n for n in collections if isinstance(n, str) and n != CHECKPOINTS]
+        names = [*list(dict.fromkeys(wanted))[: MAX_ITEMS - 1], CHECKPOINTS]
         command = {"listCollections": 1, "filter": {"name": {"$in": names}}, "nameOnly": False}
         attempt("listCollections", lambda: client[database].command(command, read_preference=pref))
     else:
