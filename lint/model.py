@@ -61,10 +61,13 @@ COLLECTIONS: dict[str, str] = {
     "live_slots": "slot",
     "drift": "drift",
     "live_mongo": "mongo_server",
+    "live_tables": "live_table",
 }
 
 # Collections only `--live` fills: their policies are tested against real servers (tests/test_live_postgres.py).
-LIVE_COLLECTIONS = frozenset({"live_status", "live_roles", "live_publications", "live_slots", "drift", "live_mongo"})
+LIVE_COLLECTIONS = frozenset(
+    {"live_status", "live_roles", "live_publications", "live_slots", "drift", "live_mongo", "live_tables"}
+)
 
 CONFIG_PROBLEM_KINDS = frozenset(
     {
@@ -1458,6 +1461,7 @@ class _Builder:
                 self.c["rls_exposures"].extend(model_live.rls_items(obs, pg, conn, sync))
                 self.c["live_publications"].append(model_live.publication_item(obs, pg, sync))
                 self.c["live_slots"].extend(model_live.slot_items(obs, pg))
+                self.c["live_tables"].extend(model_live.table_items(obs, pg, sync))
             item = model_live.role_item(obs, pg, bool(conn and conn.get("provider") == "rds"))
             if item is not None and obs.role == "source":
                 self.c["live_roles"].append(item)

@@ -159,6 +159,34 @@ def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> dict[str,
     }
 
 
+def table_items(obs: Observed, pg: PgObserved, sync: set[str]) -> list[dict[str, Any]]:
+    """Per published (or synced) table: can the login read it, and can its changes be replicated."""
+    pub = pg.publications.get("powersync")
+    wanted = set(pub["tables"]) if pub else set()
+    wanted |= sync
+    out: list[dict[str, Any]] = []
+    for t in pg.tables:
+        name = f"{t['nspname']}.{t['relname']}"
+        if name not in wanted:
+            continue
+        out.append(
+            {
+                "key": f"live-table:{obs.display}:{name}",
+                "display": obs.display,
+                "table": name,
+                "schema_usage": bool(t["schema_usage"]),
+                "can_select": bool(t["can_select"]),
+                "replica_identity": {"d": "default", "n": "nothing", "f": "full", "i": "index"}.get(
+                    t["relreplident"], t["relreplident"]
+                ),
+                "has_pk": bool(t["has_pk"]),
+                "owner": bool(t["owner_or_member"]),
+                "origin": origin_of(obs),
+            }
+        )
+    return out
+
+
 def slot_items(obs: Observed, pg: PgObserved) -> list[dict[str, Any]]:
     return [
         {

@@ -41,7 +41,9 @@ CREATE POLICY own_todos ON public.todos USING (owner = current_user);
 INSERT INTO public.lists VALUES (1, 'a');
 INSERT INTO public.todos VALUES (1, 1, 'a');
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO ps_good, ps_norls;
+CREATE TABLE public.audit (at timestamptz, what text);
 CREATE PUBLICATION powersync FOR TABLE public.lists, public.todos;
+CREATE PUBLICATION audit_pub FOR TABLE public.audit;
 """
 SETUP_ROLES = f"""
 CREATE ROLE ps_good LOGIN REPLICATION BYPASSRLS PASSWORD '{PASSWORDS["ps_good"]}';
@@ -154,6 +156,25 @@ def test_correct_servers_exit_0(
     assert "[xf-rls-requires-bypass-or-failclosed]" not in out
     assert "[cfg-storage-shares-source-server]" not in out
     assert "[live-unavailable]" not in out
+    assert "[live-pg-table-readiness]" not in out
+
+
+def test_unreadable_table_without_replica_identity(
+    clusters: dict[str, pgcluster.Cluster],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = CONFIG.replace(
+        "          - SELECT * FROM todos\n", "          - SELECT * FROM todos\n          - SELECT * FROM audit\n"
+    )
+    write_tree(tmp_path, {"powersync/config.yaml": config})
+    monkeypatch.setenv("PS_DATA_SOURCE_URI", uri(clusters["logical"], "ps_good"))
+    monkeypatch.setenv("PS_STORAGE_URI", uri(clusters["replica"], "ps_storage", "powersync_storage"))
+    code, out = check(capsys, str(tmp_path))
+    assert code == 1
+    table = [f for f in out.splitlines() if "[live-pg-table-readiness]" in f]
+    assert len(table) == 1 and "public.audit" in table[0] and "cannot SELECT it" in table[0], out
 
 
 def test_superuser_login_and_drift_from_the_migrations(
