@@ -174,6 +174,8 @@ class ProjectAccess:
         return target
 
     def read(self, rel: str) -> tuple[str | None, str | None]:
+        if rel in self.sources:  # read already during discovery
+            return self.sources[rel], None
         target = self._inside(rel)
         if target is None:
             return None, "resolves outside the project (through a link)"
@@ -268,21 +270,17 @@ def _read_counted(path: Path, rel: str, found: _Collected) -> str | None:
 
 def _discover_conf(path: Path, rel: str, lower: str, found: _Collected) -> None:
     """postgresql.conf and pg_hba.conf by name; other `.conf` files only when their content says so."""
-    if "hba" in lower:
-        if _read_counted(path, rel, found) is not None:
-            found.hba_paths.append(rel)
-        return
-    if lower.startswith(("postgresql", "postgres")):
-        if _read_counted(path, rel, found) is not None:
-            found.pgconf_paths.append(rel)
-        return
-    text, _ = read_text(path, rel)
+    by_name = "hba" in lower or lower.startswith(("postgresql", "postgres"))
+    text = _read_counted(path, rel, found) if by_name else read_text(path, rel)[0]
     if text is None:
         return
-    if hba.looks_like_hba(text):
+    if "hba" in lower or (not by_name and hba.looks_like_hba(text)):
         found.hba_paths.append(rel)
-    elif pgconf.looks_like_pgconf(text):
+    elif by_name or pgconf.looks_like_pgconf(text):
         found.pgconf_paths.append(rel)
+    else:
+        return
+    found.sources[rel] = text  # _read_included_family parses it, with its includes, from here
 
 
 def _discover_yaml(path: Path, rel: str, found: _Collected) -> None:
