@@ -438,7 +438,8 @@ def _might_be_ours(text: str) -> bool:
             "_type",
             # Debezium (Kafka Connect JSON, Strimzi), Drasi sources, Neosync connections, MongoDB commands
             "PostgresConnector",
-            "Source",
+            "kind: Source",
+            '"Source"',
             "pgConfig",
             "pg_config",
             "createUser",
@@ -447,7 +448,8 @@ def _might_be_ours(text: str) -> bool:
             "grantRolesToUser",
             "grantPrivilegesToRole",
             "collMod",
-            "create",
+            '"create"',
+            "create:",
         )
     )
 
