@@ -283,3 +283,16 @@ def provider_of(host: str) -> str | None:
     if h.startswith("/cloudsql/"):
         return "cloudsql"
     return None
+
+
+def row_security_option(info: ConnInfo | None) -> str:
+    """'off' when the connection sets row_security=off correctly, 'unencoded' when libpq would reject it."""
+    if info is None:
+        return "none"
+    if info.scheme != "keyword" and any('"options"' in e for e in info.errors):
+        return "unencoded"
+    options = info.params.get("options", "")
+    normalized = options.replace(" ", "").lower()
+    if any(f"row_security={v}" in normalized for v in ("off", "0", "false")):
+        return "off"
+    return "none"

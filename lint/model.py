@@ -230,7 +230,7 @@ def powersync_connection(
         "uri_options": uri_params.get("options"),
         "uri_origin": span_dict(spans.get("uri")),
         "uri_errors": list(info.errors) if info else [],
-        "row_security_option": _row_security_option(info),
+        "row_security_option": conninfo.row_security_option(info),
         "post_images": _value(raw, "post_images") if isinstance(_value(raw, "post_images"), str) else None,
         "post_images_explicit": "post_images" in raw.values,
         "post_images_origin": span_dict(spans.get("post_images") or raw.span),
@@ -241,64 +241,33 @@ def powersync_connection(
     }
 
 
-def _row_security_option(info: conninfo.ConnInfo | None) -> str:
-    """'off' when the connection sets row_security=off correctly, 'unencoded' when libpq would reject it."""
-    if info is None:
-        return "none"
-    if info.scheme != "keyword" and any('"options"' in e for e in info.errors):
-        return "unencoded"
-    options = info.params.get("options", "")
-    normalized = options.replace(" ", "").lower()
-    if any(f"row_security={v}" in normalized for v in ("off", "0", "false")):
-        return "off"
-    return "none"
-
-
 def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo) -> dict[str, Any]:
-    host = info.hosts[0][0] if info.hosts else ""
+    """A `CREATE SUBSCRIPTION ... CONNECTION` string, read by libpq on the subscriber (default sslmode prefer)."""
     sslmode = info.params.get("sslmode")
-    return {
-        "key": f"subscription:{name}",
-        "client": "libpq",
-        "purpose": "subscription",
-        "engine": "postgresql",
-        "config": sub_origin.path,
-        "path": f"subscription {name}",
-        "origin": conn_span.to_dict(),
-        "user": info.user,
-        "user_env": None,
-        "user_origin": conn_span.to_dict(),
-        "database": info.database,
-        "host": host,
-        "port": (info.hosts[0][1] if info.hosts else None) or conninfo.PG_DEFAULT_PORT,
-        "endpoints": sorted(conninfo.server_endpoints(info, conninfo.PG_DEFAULT_PORT)),
-        "identity_env": None,
-        "resolved_from": None,
-        "server_known": True,
-        "host_class": conninfo.host_class(host),
-        "provider": conninfo.provider_of(host) if host else None,
-        "sslmode": sslmode or "prefer",
-        "sslmode_explicit": sslmode is not None,
-        "sslmode_key": "sslmode",
-        "tls_subject": f"the CONNECTION string of subscription {name}",
-        "tls_driver": "libpq",
-        "tls_fix": "use sslmode=verify-full (with sslrootcert for a private CA)",
-        "sslmode_env": False,
-        "sslmode_origin": conn_span.to_dict(),
-        "cacert": "sslrootcert" in info.params,
-        "uri_sslmode": None,
-        "uri_options": info.params.get("options"),
-        "uri_origin": conn_span.to_dict(),
-        "uri_errors": list(info.errors),
-        "row_security_option": _row_security_option(info),
-        "post_images": None,
-        "post_images_explicit": False,
-        "post_images_origin": None,
-        "debug_api": False,
-        "slot_name_prefix": "",
-        "role": None,
-        "role_defined": False,
-    }
+    return model_clients.libpq_connection(
+        key=f"subscription:{name}",
+        client="libpq",
+        purpose="subscription",
+        config=sub_origin.path,
+        path=f"subscription {name}",
+        origin=conn_span,
+        user=info.user,
+        user_origin=conn_span,
+        database=info.database,
+        host=info.hosts[0][0] if info.hosts else "",
+        port=info.hosts[0][1] if info.hosts else None,
+        identity_env=None,
+        sslmode=sslmode or "prefer",
+        sslmode_explicit=sslmode is not None,
+        sslmode_origin=conn_span,
+        sslmode_key="sslmode",
+        cacert="sslrootcert" in info.params,
+        row_security_option=conninfo.row_security_option(info),
+        uri_errors=list(info.errors),
+        info=info,
+        tls_subject=f"the CONNECTION string of subscription {name}",
+        uri_options=info.params.get("options"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -26,8 +26,9 @@ DBZ_DEFAULTS = {
     "publication.autocreate.mode": "all_tables",
     "heartbeat.interval.ms": "0",
 }
-TLS_DRIVER = {"debezium": "the PostgreSQL JDBC driver", "drasi": "the driver", "neosync": "pgx"}
+TLS_DRIVER = {"libpq": "libpq", "debezium": "the PostgreSQL JDBC driver", "drasi": "the driver", "neosync": "pgx"}
 TLS_FIX = {
+    "libpq": "use sslmode=verify-full (with sslrootcert for a private CA)",
     "debezium": 'set "database.sslmode": "verify-full" (with "database.sslrootcert" for a private CA)',
     "drasi": (
         "Drasi has no setting that makes the change stream verify the server, so enforce TLS on the server: "
@@ -37,7 +38,7 @@ TLS_FIX = {
 }
 
 
-def _base(
+def libpq_connection(
     *,
     key: str,
     client: str,
@@ -58,9 +59,13 @@ def _base(
     cacert: bool,
     row_security_option: str,
     uri_errors: list[str],
+    info: conninfo.ConnInfo | None = None,
+    tls_subject: str | None = None,
+    uri_options: str | None = None,
 ) -> dict[str, Any]:
+    """A PostgreSQL client connection as policies see it; `info` (all hosts) decides the server identity."""
     known = host is not None
-    info = conninfo.ConnInfo("postgresql", ((host or "", port),), {}, user)
+    info = info or conninfo.ConnInfo("postgresql", ((host or "", port),), {}, user)
     return {
         "key": key,
         "client": client,
@@ -86,12 +91,12 @@ def _base(
         "sslmode_env": False,
         "sslmode_origin": sslmode_origin.to_dict(),
         "sslmode_key": sslmode_key,
-        "tls_subject": path,
+        "tls_subject": tls_subject or path,
         "tls_driver": TLS_DRIVER[client],
         "tls_fix": TLS_FIX[client],
         "cacert": cacert,
         "uri_sslmode": None,
-        "uri_options": None,
+        "uri_options": uri_options,
         "uri_origin": origin.to_dict(),
         "uri_errors": uri_errors,
         "row_security_option": row_security_option,
@@ -125,7 +130,7 @@ def debezium_connection(c: debezium.DebeziumConnector) -> dict[str, Any]:
     host = _literal(host_raw.value) if host_raw else None
     port_text = _literal(value("database.port"))
     options = (value("driver.options") or "").replace(" ", "").lower()
-    return _base(
+    return libpq_connection(
         key=f"debezium:{c.path}:{c.name}",
         client="debezium",
         purpose="cdc",
@@ -205,7 +210,7 @@ def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str,
     drasi_default = cc.product == "drasi" and sslmode in (None, "prefer")
     sslmode_span = (cc.sslmode.span if cc.sslmode else None) or (cc.url.span if cc.url else None) or cc.span
     product = "Drasi source" if cc.product == "drasi" else "Neosync connection"
-    conn = _base(
+    conn = libpq_connection(
         key=f"{cc.product}:{cc.path}:{cc.name}",
         client=cc.product,
         purpose="cdc" if cc.product == "drasi" else "sync",
@@ -227,9 +232,7 @@ def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str,
             else ("sslmode" if cc.product == "drasi" else "sslMode")
         ),
         cacert=cc.root_cert,
-        row_security_option="off"
-        if info and "row_security=off" in info.params.get("options", "").replace(" ", "")
-        else "none",
+        row_security_option=conninfo.row_security_option(info),
         uri_errors=list(info.errors) if info else [],
     )
     conn["resolved_from"] = resolved_from
@@ -237,4 +240,4 @@ def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str,
     return conn
 
 
-__all__ = ["client_connection", "debezium_connection", "debezium_item"]
+__all__ = ["client_connection", "debezium_connection", "debezium_item", "libpq_connection"]

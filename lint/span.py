@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,18 @@ def span_from_dict(d: Any) -> Span | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def line_bounds(text: str) -> Iterator[tuple[int, int]]:
+    """[start, end) offsets of each line of `text`, without its newline (the last line may be empty)."""
+    start = 0
+    while start <= len(text):
+        nl = text.find("\n", start)
+        end = len(text) if nl < 0 else nl
+        yield start, end
+        if nl < 0:
+            return
+        start = nl + 1
 
 
 class LineIndex:

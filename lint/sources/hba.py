@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lint.sources.pgconf import FileAccess, conf_files_in_dir, is_missing, resolve_include
-from lint.span import LineIndex, Span
+from lint.span import LineIndex, Span, line_bounds
 from lint.yamlsrc import Problem
 
 __all__ = [
@@ -148,22 +148,11 @@ class _Raw:
     end: int
 
 
-def _physical_lines(text: str) -> Iterator[tuple[int, int]]:
-    start = 0
-    while start <= len(text):
-        nl = text.find("\n", start)
-        end = len(text) if nl < 0 else nl
-        yield start, end
-        if nl < 0:
-            return
-        start = nl + 1
-
-
 def _logical_lines(text: str) -> Iterator[tuple[str, list[int]]]:
     """Lines after backslash continuation, each with the file offset of every character (for spans)."""
     parts: list[str] = []
     offs: list[int] = []
-    for start, end in _physical_lines(text):
+    for start, end in line_bounds(text):
         stop = end
         while stop > start and text[stop - 1] == "\r":
             stop -= 1

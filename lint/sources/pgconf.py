@@ -16,11 +16,10 @@ from __future__ import annotations
 import math
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from lint.span import LineIndex, Span
+from lint.span import LineIndex, Span, line_bounds
 from lint.yamlsrc import Problem
 
 __all__ = [
@@ -223,7 +222,7 @@ class _Reader:
         self.stack.append(path)
         try:
             index = LineIndex(text)
-            for start, end in _lines(text):
+            for start, end in line_bounds(text):
                 if len(self.settings) >= MAX_SETTINGS:
                     self.problem(
                         "parse",
@@ -350,18 +349,6 @@ def _unreadable(directive: str, arg: str, why: str | None) -> str:
     return f"{directive} names no file; {REFUSE}"
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """[start, end) of each line without its newline."""
-    start = 0
-    while start <= len(text):
-        nl = text.find("\n", start)
-        end = len(text) if nl < 0 else nl
-        yield start, end
-        if nl < 0:
-            return
-        start = nl + 1
-
-
 def _line_error(toks: list[_Tok]) -> tuple[_Tok | None, str] | None:
     """Why a non-empty line is not `name [=] value` (ParseConfigFp), with the offending token (None = end)."""
     for t in toks:
@@ -471,7 +458,7 @@ def looks_like_pgconf(text: str) -> bool:
     good = bad = 0
     known = False
     commented_known = 0
-    for start, end in _lines(text):
+    for start, end in line_bounds(text):
         if end - start > 10_000:
             bad += 1
             continue
