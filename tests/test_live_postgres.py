@@ -99,12 +99,12 @@ def uri(cluster: pgcluster.Cluster, user: str, database: str = "app") -> str:
 
 def live(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, storage: str, files: dict[str, str] | None = None
-) -> tuple[int, str]:
+) -> str:
     """A project whose PowerSync config reads both connections from !env, set here as the service would."""
     write_tree(tmp_path, {"powersync/config.yaml": CONFIG, **(files or {})})
     monkeypatch.setenv("PS_DATA_SOURCE_URI", source)
     monkeypatch.setenv("PS_STORAGE_URI", storage)
-    return 0, str(tmp_path)
+    return str(tmp_path)
 
 
 def check(capsys: pytest.CaptureFixture[str], path: str, *extra: str) -> tuple[int, str]:
@@ -120,7 +120,7 @@ def test_misconfigured_server_is_reported_with_exit_1(
 ) -> None:
     replica = clusters["replica"]
     # Storage on the same server as the source, hidden behind !env (nothing static can resolve it).
-    _, path = live(tmp_path, monkeypatch, uri(replica, "ps_norls"), uri(replica, "ps_storage", "powersync_storage"))
+    path = live(tmp_path, monkeypatch, uri(replica, "ps_norls"), uri(replica, "ps_storage", "powersync_storage"))
     code, out = check(capsys, path)
     assert code == 1, out
     found = out.splitlines()
@@ -144,7 +144,7 @@ def test_correct_servers_exit_0(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, path = live(
+    path = live(
         tmp_path,
         monkeypatch,
         uri(clusters["logical"], "ps_good"),
@@ -183,7 +183,7 @@ def test_superuser_login_and_drift_from_the_migrations(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, path = live(
+    path = live(
         tmp_path,
         monkeypatch,
         uri(clusters["logical"], "ps_super"),
@@ -236,7 +236,7 @@ def test_missing_publication_and_abandoned_slot(
         cluster.psql("UPDATE public.lists SET owner = owner; SELECT pg_switch_wal();", database="app")
     try:
         # The postgres database has neither the tables nor a powersync publication.
-        _, path = live(
+        path = live(
             tmp_path,
             monkeypatch,
             uri(cluster, "ps_good", "postgres"),

@@ -22,7 +22,7 @@ from lint.mongoauth import (
     replay,
     superuser_reason,
 )
-from lint.sources.mongo import MongoCommand, MongoSetup, read_mongo_doc, read_mongo_js
+from lint.sources.mongo import COMMANDS, MongoCommand, MongoSetup, read_mongo_doc, read_mongo_js
 from lint.span import Span
 from lint.yamlsrc import load_located
 
@@ -435,24 +435,7 @@ _PRIV = st.one_of(
     st.just({"resource": {"cluster": True}, "actions": ["shutdown"]}),
     st.none(),
 )
-_COMMAND_NAMES = st.sampled_from(
-    [
-        "createRole",
-        "updateRole",
-        "dropRole",
-        "createUser",
-        "updateUser",
-        "dropUser",
-        "grantRolesToUser",
-        "revokeRolesFromUser",
-        "grantRolesToRole",
-        "revokeRolesFromRole",
-        "grantPrivilegesToRole",
-        "revokePrivilegesFromRole",
-        "create",
-        "collMod",
-    ]
-)
+_COMMAND_NAMES = st.sampled_from(sorted(COMMANDS))
 
 
 def _command(name: str, target: Any, db: str, roles: Any, privileges: Any) -> MongoCommand:
