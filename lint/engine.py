@@ -11,6 +11,7 @@ from typing import Any
 from lint.finding import Finding, Related, Severity
 from lint.model import Project
 from lint.policy import Policy, Program
+from lint.rules import POLICY_ERROR
 from lint.span import Span, span_from_dict
 
 
@@ -51,7 +52,7 @@ def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
                     failed.add(detail)
                     findings.append(
                         Finding(
-                            rule="policy-error",
+                            rule=POLICY_ERROR,
                             severity=Severity.ERROR,
                             message=f"policy {policy.id} could not be evaluated: {detail}",
                             span=policy.condition.span,

@@ -30,6 +30,15 @@ class Severity(enum.IntEnum):
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why an active finding is not counted. SARIF's kinds: `inSource` for a `replint: ignore[...]` comment,
+    `external` for a baseline or the `--changed-since` scope, which live outside the linted file."""
+
+    kind: str  # "inSource" | "external"
+    justification: str
+
+
+@dataclass(frozen=True)
 class Related:
     span: Span
     message: str
@@ -46,7 +55,7 @@ class Finding:
     # so that baselines and code-scanning alerts survive edits above the finding.
     key: str = ""
     fix: str | None = None
-    suppressed: str | None = None  # justification when suppressed
+    suppressed: Suppression | None = None
 
     @property
     def fingerprint(self) -> str:

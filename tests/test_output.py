@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from lint.finding import Finding, FindingSet, Related, Severity
+from lint.finding import Finding, FindingSet, Related, Severity, Suppression
 from lint.output.json_out import render_json
 from lint.output.text import render_text, summary_line
 from lint.span import Span
@@ -50,7 +50,7 @@ SUPPRESSED_FINDING = Finding(
     Severity.INFO,
     "debug_api is enabled",
     Span("config.yaml", 3, 4, 3, 7),
-    suppressed="staging only",
+    suppressed=Suppression("inSource", "staging only"),
 )
 
 
@@ -174,8 +174,8 @@ def test_text_notes_are_printed_before_the_summary() -> None:
                 MULTILINE_FINDING,
                 Finding("x", Severity.ERROR, "m", Span("a", 1, 1, 1, 1)),
                 Finding("y", Severity.ERROR, "m", Span("b", 1, 1, 1, 1)),
-                Finding("z", Severity.INFO, "m", Span("c", 1, 1, 1, 1), suppressed=""),
-                Finding("z", Severity.INFO, "m", Span("d", 1, 1, 1, 1), suppressed="why"),
+                Finding("z", Severity.INFO, "m", Span("c", 1, 1, 1, 1), suppressed=Suppression("inSource", "")),
+                Finding("z", Severity.INFO, "m", Span("d", 1, 1, 1, 1), suppressed=Suppression("external", "why")),
             ),
             7,
             "3 errors, 1 warning, 0 infos in 7 files, 2 suppressed",

@@ -48,7 +48,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "fix": None if f.fix is None else mask_line(f.fix),
     }
     if f.suppressed is not None:
-        out["suppression"] = mask_line(f.suppressed)
+        out["suppression"] = mask_line(f.suppressed.justification)
     return out
 
 
