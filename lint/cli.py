@@ -11,15 +11,22 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lint import __version__
 
 if TYPE_CHECKING:
+    from lint.config import Config
+    from lint.finding import FindingSet
+    from lint.live.observe import LiveOptions
     from lint.policy import Policy
+    from lint.rules import RuleDoc
+    from lint.run import Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 class UsageError(Exception):
@@ -49,7 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
         "PATH, build one model, and judge it with the policies.",
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format: text (default), json (versioned, schemas/findings-v1.schema.json), sarif (SARIF 2.1.0 "
+        "for code scanning), github (workflow-command annotations), markdown (a job summary)",
+    )
+    check.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FORMAT=FILE",
+        help="also write FORMAT to FILE in the same run (repeatable), e.g. --report sarif=replint.sarif",
+    )
     check.add_argument(
         "--policies",
         action="append",
@@ -66,6 +86,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=("error", "warning", "info"),
         help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    adopt = check.add_argument_group(
+        "adopting on an existing project",
+        "Findings are matched by a semantic fingerprint (rule + object, never a line number), so a baseline keeps "
+        "matching when lines move.",
+    )
+    adopt.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record every current finding in FILE and exit 0 (commit it, then run with --baseline FILE)",
+    )
+    adopt.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE do not fail (shown as suppressed); entries whose finding is gone are "
+        "reported as baseline-stale",
+    )
+    adopt.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only findings with a location in a file changed since git REF (its merge base with HEAD, plus "
+        "uncommitted and untracked files) fail, e.g. --changed-since origin/main",
     )
     live = check.add_argument_group(
         "live checks",
@@ -169,80 +211,213 @@ def _progress(message: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from lint.config import Config, ConfigError, discover, load_config
-    from lint.finding import FindingSet, Severity
-    from lint.run import run
+    from lint.finding import Severity
+    from lint.run import Inline, run
 
-    try:
-        config_path = Path(args.config) if args.config else discover(Path.cwd())
-        if args.config and not config_path.is_file():  # type: ignore[union-attr]
-            raise UsageError(f"configuration file not found: {args.config}")
-        config = load_config(config_path) if config_path else Config()
-    except ConfigError as exc:
-        raise UsageError(f"invalid configuration: {exc}") from None
-
+    config = _config(args)
+    reports = [_report_target(r) for r in args.report]
+    if args.write_baseline and args.baseline:
+        raise UsageError("use either --baseline (judge against it) or --write-baseline (replace it), not both")
     targets = [Path(p) for p in args.paths] or list(config.paths) or [config.path.parent if config.path else Path(".")]
     for t in targets:
         if not t.exists():
             raise UsageError(f"path does not exist: {t}")
     policies = _load_policies([*config.policy_dirs, *(Path(d) for d in args.policies)])
-    known = {p.id for p in policies} | {a for p in policies for a in p.aliases}
-    known |= {"parse-error", "policy-error"}
-    for rule in (*config.disabled, *config.severities, *config.ignores):
-        if rule not in known:
-            raise UsageError(
-                f"invalid configuration: {config.path}: rules.{rule}: no policy has this id "
-                "(see 'replint list-policies')"
-            )
-
+    _check_rule_ids(config, policies)
+    live = _live_options(args)
     root = config.path.parent if config.path and not args.paths else None
-    live = None
-    if args.live:
-        from lint.live.observe import LiveOptions
-
-        if args.live_timeout <= 0:
-            raise UsageError("--live-timeout must be a positive number of seconds")
-        live = LiveOptions(
-            args.source_uri or os.environ.get("REPLINT_SOURCE_URI") or None,
-            args.storage_uri or os.environ.get("REPLINT_STORAGE_URI") or None,
-            args.live_timeout,
-        )
-    elif args.source_uri or args.storage_uri:
-        raise UsageError("--source-uri and --storage-uri only apply with --live")
     progress = _progress if sys.stderr.isatty() else None
-    result = run(targets, policies, root=root, live=live, progress=progress)
-    fs: FindingSet = result.findings.filter(
-        disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores
-    )
+    inline = Inline(config.inline_suppressions, config.unsuppressible)
+    result = run(targets, policies, root=root, live=live, progress=progress, inline=inline)
+    fs = result.findings.filter(disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores)
+    if args.write_baseline:
+        return _write_baseline(Path(args.write_baseline), fs)
+    fs = _adopted(args, fs, result.root)
     threshold = Severity.parse(args.fail_on or (config.fail_on.label if config.fail_on else "error"))
 
-    if args.format == "json":
-        from lint.output.json_out import render_json
-
-        sys.stdout.write(render_json(fs, __version__))
-    else:
-        from lint.output.text import render_text
-
-        color = args.color == "always" or (
-            args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        )
-        sys.stdout.write(render_text(fs, result.sources, oneline=args.oneline, color=color))
+    view = _View(fs, result, policies, config, _path_prefix(result.root))
+    for fmt, target in reports:
+        _write_report(target, view.render(fmt, color=False, oneline=args.oneline))
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    sys.stdout.write(view.render(args.format, color=color, oneline=args.oneline))
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fs.fails(threshold) else EXIT_OK
 
 
+def _config(args: argparse.Namespace) -> Config:
+    from lint.config import Config, ConfigError, discover, load_config
+
+    try:
+        if args.config:
+            if not Path(args.config).is_file():
+                raise UsageError(f"configuration file not found: {args.config}")
+            return load_config(Path(args.config))
+        found = discover(Path.cwd())
+        return load_config(found) if found else Config()
+    except ConfigError as exc:
+        raise UsageError(f"invalid configuration: {exc}") from None
+
+
+def _check_rule_ids(config: Config, policies: list[Policy]) -> None:
+    """A rule id in .replint.yaml that no policy has is a typo that would silently do nothing."""
+    import difflib
+
+    from lint.rules import rule_docs
+
+    known = {d.id for d in rule_docs(policies)} | {a for p in policies for a in p.aliases}
+    for rule, span in config.rule_ids():
+        if rule in known:
+            continue
+        where = f"{span.path}:{span.line}:{span.col}" if span else str(config.path)
+        close = difflib.get_close_matches(rule, sorted(known), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else " (see 'replint list-policies')"
+        raise UsageError(f"invalid configuration: {where}: rules.{rule}: no policy has this id{hint}")
+
+
+def _live_options(args: argparse.Namespace) -> LiveOptions | None:
+    if not args.live:
+        if args.source_uri or args.storage_uri:
+            raise UsageError("--source-uri and --storage-uri only apply with --live")
+        return None
+    from lint.live.observe import LiveOptions
+
+    if args.live_timeout <= 0:
+        raise UsageError("--live-timeout must be a positive number of seconds")
+    return LiveOptions(
+        args.source_uri or os.environ.get("REPLINT_SOURCE_URI") or None,
+        args.storage_uri or os.environ.get("REPLINT_STORAGE_URI") or None,
+        args.live_timeout,
+    )
+
+
+def _adopted(args: argparse.Namespace, fs: FindingSet, root: Path) -> FindingSet:
+    """Apply the baseline, then the --changed-since scope: both only decide what fails, never what is read."""
+    from lint.finding import FindingSet
+
+    findings = list(fs.findings)
+    if args.baseline:
+        from lint import baseline
+
+        path = Path(args.baseline)
+        try:
+            findings = baseline.apply(findings, baseline.load(path, _display(path, root)))
+        except baseline.BaselineError as exc:
+            raise UsageError(str(exc)) from None
+    if args.changed_since:
+        from lint import changed
+
+        try:
+            files = changed.changed_files(args.changed_since, root)
+        except changed.ChangedError as exc:
+            raise UsageError(str(exc)) from None
+        findings = changed.scope(findings, files, root, args.changed_since)
+    return FindingSet.of(findings, fs.files) if args.baseline or args.changed_since else fs
+
+
+def _write_baseline(path: Path, fs: FindingSet) -> int:
+    from lint import baseline
+
+    try:
+        path.write_text(baseline.render(fs.active, __version__), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    n = len(fs.active)
+    print(f"replint: wrote {n} finding{'s' if n != 1 else ''} to {path}; commit it and run with --baseline {path}",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _display(path: Path, root: Path) -> str:
+    """How a file outside the linted files shows in findings: relative to the project root when inside it."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _path_prefix(root: Path) -> str:
+    """The project root relative to the working directory, for formats whose consumers (GitHub) resolve paths
+    from the repository root; "" when the root is the working directory or outside it."""
+    try:
+        rel = root.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel
+
+
+def _report_target(spec: str) -> tuple[str, Path]:
+    fmt, sep, target = spec.partition("=")
+    if not sep or not target:
+        raise UsageError(f"--report {spec!r}: expected FORMAT=FILE, e.g. --report sarif=replint.sarif")
+    if fmt not in FORMATS:
+        raise UsageError(f"--report {spec!r}: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return fmt, Path(target)
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write report {path}: {exc.strerror or exc}") from None
+
+
+@dataclass(frozen=True)
+class _View:
+    """One run's findings, ready to be rendered in any format."""
+
+    fs: FindingSet
+    result: Result
+    policies: list[Policy]
+    config: Config
+    prefix: str
+
+    def render(self, fmt: str, *, color: bool, oneline: bool) -> str:
+        if fmt == "json":
+            from lint.output.json_out import render_json
+
+            return render_json(self.fs, __version__)
+        if fmt == "sarif":
+            from lint.output.sarif import render_sarif
+
+            return render_sarif(self.fs, self._enabled_rules(), __version__, path_prefix=self.prefix)
+        if fmt == "github":
+            from lint.output.github import render_github
+
+            return render_github(self.fs, path_prefix=self.prefix)
+        if fmt == "markdown":
+            from lint.output.markdown import render_markdown
+
+            return render_markdown(self.fs, __version__, path_prefix=self.prefix)
+        from lint.output.text import render_text
+
+        return render_text(self.fs, self.result.sources, oneline=oneline, color=color)
+
+    def _enabled_rules(self) -> list[RuleDoc]:
+        from dataclasses import replace
+
+        from lint.rules import rule_docs
+
+        docs = [d for d in rule_docs(self.policies) if d.id not in self.config.disabled]
+        return [replace(d, severity=self.config.severities.get(d.id, d.severity)) for d in docs]
+
+
 def _explain(args: argparse.Namespace) -> int:
-    from lint.docs import explain_text
+    from lint.docs import explain_check, explain_text
+    from lint.rules import BUILTIN_CHECKS, builtin_check
 
     policies = _load_policies([])
     for p in policies:
         if args.id == p.id or args.id in p.aliases:
             sys.stdout.write(explain_text(p))
             return EXIT_OK
+    check = builtin_check(args.id)
+    if check is not None:
+        sys.stdout.write(explain_check(check))
+        return EXIT_OK
     import difflib
 
-    ids = [p.id for p in policies]
+    ids = [p.id for p in policies] + [d.id for d in BUILTIN_CHECKS]
     close = difflib.get_close_matches(args.id, ids, n=3)
     hint = f" Did you mean: {', '.join(close)}?" if close else " Run 'replint list-policies' to see them all."
     raise UsageError(f"no policy with id '{args.id}'.{hint}")
@@ -255,8 +430,11 @@ def _list(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         sys.stdout.write(policy_reference(policies))
         return EXIT_OK
-    width = max(len(p.id) for p in policies)
-    for p in sorted(policies, key=lambda p: p.id):
-        line = f"{p.id.ljust(width)}  {p.severity.label:<7}  {p.title}"
-        sys.stdout.write(textwrap.shorten(line, 160) + "\n")
+    from lint.rules import BUILTIN_CHECKS
+
+    rows = [(p.id, p.severity.label, p.title) for p in sorted(policies, key=lambda p: p.id)]
+    rows += [(d.id, d.severity.label, f"{d.title} (built-in check)") for d in BUILTIN_CHECKS]
+    width = max(len(r[0]) for r in rows)
+    for rule, severity, title in rows:
+        sys.stdout.write(textwrap.shorten(f"{rule.ljust(width)}  {severity:<7}  {title}", 160) + "\n")
     return EXIT_OK

@@ -7,14 +7,15 @@ the kind of mistake replint exists to catch in other tools' configs.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lint.finding import Severity
 from lint.resources import schema_path
 from lint.span import Span
-from lint.yamlsrc import load_located
+from lint.yamlsrc import Located, load_located
 
 CONFIG_NAMES = (".replint.yaml", ".replint.yml")
 
@@ -35,6 +36,15 @@ class Config:
     disabled: frozenset[str] = frozenset()
     severities: dict[str, Severity] = field(default_factory=dict)
     ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    inline_suppressions: bool = True
+    unsuppressible: frozenset[str] = frozenset()
+    extends: str | None = None
+    rule_spans: dict[str, Span] = field(default_factory=dict)  # where each of the user's rule ids is written
+
+    def rule_ids(self) -> tuple[tuple[str, Span | None], ...]:
+        """Every rule id the configuration names, for the caller to check against the loaded policies."""
+        ids = {*self.disabled, *self.severities, *self.ignores, *self.unsuppressible}
+        return tuple((rule, self.rule_spans.get(rule)) for rule in sorted(ids))
 
 
 def discover(start: Path) -> Path | None:
@@ -48,37 +58,83 @@ def discover(start: Path) -> Path | None:
 
 
 def load_config(path: Path) -> Config:
+    """Read, validate and resolve one `.replint.yaml` (its preset first, this file's settings on top)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(Span.point(str(path), 1), f"cannot read configuration: {exc}") from None
-    doc = load_located(str(path), text, env_tag=False)
-    if doc.problems:
-        p = doc.problems[0]
-        raise ConfigError(p.span, p.message)
-    data: Any = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        raise ConfigError(Span.point(str(path), 1), "the configuration must be a YAML mapping")
-    from jsonschema import Draft202012Validator
-
-    with open(schema_path("config.schema.json"), encoding="utf-8") as fh:
-        schema = json.load(fh)
-    for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path))):
-        where = tuple(err.absolute_path)
-        if err.validator == "additionalProperties":
-            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            known = ", ".join(sorted(err.schema.get("properties", {})))
-            raise ConfigError(doc.key_at((*where, extra[0])), f"unknown key '{extra[0]}' (known keys here: {known})")
-        label = ".".join(map(str, where)) or "(top level)"
-        raise ConfigError(doc.at(where), f"{label}: {err.message}")
+    doc = _validated(str(path), text)
+    data: dict[str, Any] = doc.data
+    preset: dict[str, Any] = _preset(data["extends"]) if "extends" in data else {}
     base = path.parent
-    rules = data.get("rules", {})
+    rules = _merged_rules(preset.get("rules", {}), data.get("rules", {}))
+    fail_on = data.get("fail_on", preset.get("fail_on"))
     return Config(
         path=path,
         paths=tuple(base / p for p in data.get("paths", [])),
         policy_dirs=tuple(base / p for p in data.get("policies", [])),
-        fail_on=Severity.parse(data["fail_on"]) if "fail_on" in data else None,
+        fail_on=Severity.parse(fail_on) if fail_on else None,
         disabled=frozenset(k for k, v in rules.items() if v.get("enabled") is False),
         severities={k: Severity.parse(v["severity"]) for k, v in rules.items() if "severity" in v},
         ignores={k: tuple(v["ignore"]) for k, v in rules.items() if "ignore" in v},
+        inline_suppressions=bool(data.get("inline_suppressions", preset.get("inline_suppressions", True))),
+        unsuppressible=frozenset(k for k, v in rules.items() if v.get("suppressible") is False),
+        extends=data.get("extends"),
+        # Only the user's own rule keys get a location: an unknown id in a preset is replint's bug, not theirs.
+        rule_spans={k: doc.key_at(("rules", k)) for k in data.get("rules", {})},
     )
+
+
+def _validated(display: str, text: str) -> Located:
+    doc = load_located(display, text, env_tag=False)
+    if doc.problems:
+        p = doc.problems[0]
+        raise ConfigError(p.span, p.message)
+    if doc.data is None:
+        doc = replace(doc, data={})
+    if not isinstance(doc.data, dict):
+        raise ConfigError(Span.point(display, 1), "the configuration must be a YAML mapping")
+    from jsonschema import Draft202012Validator
+
+    errors = Draft202012Validator(_schema()).iter_errors(doc.data)
+    for err in sorted(errors, key=lambda e: list(map(str, e.path))):
+        where = tuple(err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            known = ", ".join(sorted(err.schema.get("properties", {})))
+            hint = _close(extra[0], list(err.schema.get("properties", {})))
+            raise ConfigError(
+                doc.key_at((*where, extra[0])), f"unknown key '{extra[0]}'{hint} (known keys here: {known})"
+            )
+        label = ".".join(map(str, where)) or "(top level)"
+        raise ConfigError(doc.at(where), f"{label}: {err.message}")
+    return doc
+
+
+def _close(word: str, candidates: list[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(word, candidates, n=1)
+    return f" — did you mean '{match[0]}'?" if match else ""
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    with open(schema_path("config.schema.json"), encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded
+
+
+def _preset(name: str) -> dict[str, Any]:
+    """A preset is a configuration file shipped with replint; it may only set rules, fail_on and suppressions."""
+    path = Path(__file__).resolve().parent / "presets" / f"{name}.yaml"
+    data: dict[str, Any] = _validated(f"<preset {name}>", path.read_text(encoding="utf-8")).data
+    return data
+
+
+def _merged_rules(preset: dict[str, Any], own: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per rule and per key, the project's setting wins over the preset's."""
+    merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in preset.items()}
+    for rule, settings in own.items():
+        merged.setdefault(rule, {}).update(settings)
+    return merged

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lint.policy import Policy
+from lint.rules import BUILTIN_CHECKS, RuleDoc
 
 REFERENCE_HEADER = """# replint policy reference
 
@@ -34,6 +35,14 @@ def explain_text(p: Policy) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def explain_check(d: RuleDoc) -> str:
+    """`replint explain` for a check made in code (no policy file, so no examples to show)."""
+    lines = [f"{d.id} ({d.severity.label}): {d.title}", "", "A built-in check: replint makes it in code, not with a "
+             "policy file. Its severity can be changed and it can be disabled in .replint.yaml.", ""]
+    lines += ["Why", "---", d.rationale, "", "How to fix", "----------", d.remediation]
+    return "\n".join(lines) + "\n"
+
+
 def _fence(path: str) -> str:
     if path.endswith(".sql"):
         return "sql"
@@ -48,6 +57,7 @@ def policy_reference(policies: Iterable[Policy]) -> str:
     ordered = sorted(policies, key=lambda p: p.id)
     out = [REFERENCE_HEADER, "| id | severity | title |", "| --- | --- | --- |"]
     out += [f"| [`{p.id}`](#{p.id}) | {p.severity.label} | {p.title} |" for p in ordered]
+    out += [f"| [`{d.id}`](#{d.id}) | {d.severity.label} | {d.title} (built-in check) |" for d in BUILTIN_CHECKS]
     out.append("")
     for p in ordered:
         out += [
@@ -68,4 +78,14 @@ def policy_reference(policies: Iterable[Policy]) -> str:
             out.append("")
             for path, content in example.get("files", {}).items():
                 out += [f"`{path}`", "", f"```{_fence(path)}", str(content).rstrip("\n"), "```", ""]
+    out += [
+        "# Built-in checks",
+        "",
+        "These judge replint's own inputs — policies, inline suppressions, baselines — so they are made in code,",
+        "not by a policy file. Like policies, they can be disabled or re-levelled in `.replint.yaml`.",
+        "",
+    ]
+    for d in BUILTIN_CHECKS:
+        out += [f"## {d.id}", "", f"**{d.title}** — default severity: `{d.severity.label}`.", "", d.rationale, ""]
+        out += ["**Remediation.** " + d.remediation, ""]
     return "\n".join(out).rstrip("\n") + "\n"

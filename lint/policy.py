@@ -58,6 +58,7 @@ class Policy:
     aliases: tuple[str, ...]
     path: str  # where the file is (for messages)
     builtin: bool
+    suppressible: bool = True  # False: inline `replint: ignore[...]` comments cannot silence it
 
 
 @cache
@@ -156,6 +157,7 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
         aliases=tuple(data.get("aliases", [])),
         path=display,
         builtin=builtin,
+        suppressible=bool(data.get("suppressible", True)),
     )
 
 

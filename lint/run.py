@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from lint import model, project
 from lint.engine import evaluate
-from lint.finding import FindingSet
+from lint.finding import Finding, FindingSet
 from lint.policy import Policy
 from lint.span import Span
 
@@ -20,10 +20,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Inline:
+    """What inline `replint: ignore[...]` comments may do (`.replint.yaml` and policy files decide)."""
+
+    allow: bool = True
+    unsuppressible: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Result:
     findings: FindingSet
     sources: dict[str, str]  # path -> text with known secret spans blanked, for snippets
     project: model.Project
+    root: Path  # finding paths are relative to it
 
 
 def run(
@@ -33,6 +42,7 @@ def run(
     root: Path | None = None,
     live: LiveOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    inline: Inline = Inline(),
 ) -> Result:
     base = root or project.project_root(targets)
     loaded = project.load(base, targets)
@@ -42,8 +52,26 @@ def run(
 
         inputs = replace(inputs, live=observe(inputs, os.environ, live, progress))
     built = model.build(inputs)
-    findings = evaluate(policies, built)
-    return Result(FindingSet.of(findings, built.files), _masked(loaded.sources, built.secret_spans), built)
+    findings = _suppressed(evaluate(policies, built), loaded.sources, policies, inline)
+    masked = _masked(loaded.sources, built.secret_spans)
+    return Result(FindingSet.of(findings, built.files), masked, built, base.resolve())
+
+
+def _suppressed(
+    findings: list[Finding], sources: dict[str, str], policies: list[Policy], inline: Inline
+) -> list[Finding]:
+    from lint import suppress
+
+    canonical = {name: p.id for p in policies for name in (p.id, *p.aliases)}
+    closed = {canonical.get(r, r) for r in inline.unsuppressible} | {p.id for p in policies if not p.suppressible}
+    return suppress.apply(
+        findings,
+        sources,
+        resolve=canonical.get,
+        known=sorted(canonical),
+        allow_inline=inline.allow,
+        unsuppressible=frozenset(closed),
+    )
 
 
 def _masked(sources: dict[str, str], spans: tuple[Span, ...]) -> dict[str, str]:

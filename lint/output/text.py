@@ -88,18 +88,18 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _location(span: Span) -> str:
-    return f"{_clean(span.path)}:{span.line}:{span.col}"
+    return f"{clean_controls(span.path)}:{span.line}:{span.col}"
 
 
 def _header(f: Finding, style: _Style) -> str:
     loc = style.paint(f"{_location(f.span)}:", _BOLD)
     sev = style.paint(f.severity.label, _SEVERITY_COLOUR[f.severity])
-    return f"{loc} {sev}: {_safe(f.message)} [{_clean(f.rule)}]"
+    return f"{loc} {sev}: {_safe(f.message)} [{clean_controls(f.rule)}]"
 
 
 def _safe(message: str) -> str:
     """Messages are built without secrets, but mask anyway (DESIGN §8) and keep them on one line."""
-    return _clean(mask_line(" ".join(message.splitlines())))
+    return clean_controls(mask_line(" ".join(message.splitlines())))
 
 
 class _SourceLines:
@@ -125,7 +125,7 @@ def _snippet(f: Finding, raw: str | None, secrets: list[Span], style: _Style) ->
         return []
     sp = f.span
     masked = mask_line_mapped(raw, span_ranges(secrets, sp.line, raw))
-    shown = _clean(masked.text)  # one character for one, so the column map stays valid
+    shown = clean_controls(masked.text)  # one character for one, so the column map stays valid
     # Clamp to the displayed line (one past its end for a point at end of line): a span over masked or
     # missing text must not draw a caret whose length hints at what was there.
     start = max(1, min(masked.column(sp.col), len(shown) + 1))
@@ -141,7 +141,7 @@ def _snippet(f: Finding, raw: str | None, secrets: list[Span], style: _Style) ->
     ]
 
 
-def _clean(text: str) -> str:
+def clean_controls(text: str) -> str:
     """Replace control characters (except tab) and bidi controls, so a hostile file cannot drive the
     terminal through our output (ANSI escapes) or make a line read differently than it is."""
     return "".join(
