@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="replint",
         description="Lint logical-replication and CDC setups: PowerSync config and sync rules, PostgreSQL "
-        "migrations (roles, grants, publications, subscriptions), and how they fit together.",
+        "migrations (roles, grants, publications, subscriptions), server configuration, MongoDB roles and CDC "
+        "connectors, and how they fit together.",
         epilog="Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage/configuration/policy "
         "error, 3 internal error. Docs: replint explain ID, replint list-policies.",
     )
@@ -52,8 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="lint files and folders (default: the current folder)",
-        description="Read every PowerSync config, sync-rules file and *.sql migration under "
-        "PATH, build one model, and judge it with the policies.",
+        description="Read every file replint understands under PATH — PowerSync config and sync rules, SQL "
+        "migrations, postgresql.conf, pg_hba.conf, MongoDB setup scripts, Debezium, Drasi and Neosync connection "
+        "files — build one model, and judge it with the policies.",
+        epilog="Silence one finding where it is, with a reason: '-- replint: ignore[RULE] why' above the SQL "
+        "statement ('# ...' in YAML/conf/properties, '// ...' in JavaScript). Settings: .replint.yaml "
+        "(schemas/config.schema.json). Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage/"
+        "configuration/policy error, 3 internal error.",
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     check.add_argument(
