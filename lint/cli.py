@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--config",
         metavar="FILE",
-        help="configuration file (default: .replint.yaml found by walking up from the current folder)",
+        help="configuration file (default: .replint.yaml found by walking up from the first PATH, or from the "
+        "current folder)",
     )
     check.add_argument(
         "--fail-on",
@@ -259,10 +260,17 @@ def _config(args: argparse.Namespace) -> Config:
             if not Path(args.config).is_file():
                 raise UsageError(f"configuration file not found: {args.config}")
             return load_config(Path(args.config))
-        found = discover(Path.cwd())
+        # Like ruff, look upwards from what is linted (the first PATH), so `replint check services/sync` uses
+        # services/sync/.replint.yaml whatever the working directory.
+        start = _start_dir(Path(args.paths[0])) if args.paths else Path.cwd()
+        found = discover(start)
         return load_config(found) if found else Config()
     except ConfigError as exc:
         raise UsageError(f"invalid configuration: {exc}") from None
+
+
+def _start_dir(path: Path) -> Path:
+    return path if path.is_dir() else path.parent
 
 
 def _check_rule_ids(config: Config, policies: list[Policy]) -> None:

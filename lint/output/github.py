@@ -22,8 +22,10 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def render_github(fs: FindingSet, *, path_prefix: str = "") -> str:
-    """Workflow commands for active findings, a `::notice` per run note, then the plain summary line."""
-    out = [_annotation(f, path_prefix) for f in fs.active]
+    """Workflow commands for active findings, most severe first, a `::notice` per run note, then the plain
+    summary line. GitHub shows only the first few annotations of each kind per step, so errors must come first."""
+    ranked = sorted(fs.active, key=lambda f: -f.severity)  # stable: file order within a severity
+    out = [_annotation(f, path_prefix) for f in ranked]
     out.extend(f"::notice title=replint::{escape_data(_safe(n))}" for n in fs.notes)
     out.append(summary_line(fs))
     return "\n".join(out) + "\n"
