@@ -140,6 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="connect and statement timeout per database (default: 5)",
     )
+    speed = check.add_argument_group(
+        "speed",
+        "Facts of unchanged files, and the whole result when nothing changed, come from a cache in "
+        "$REPLINT_CACHE_DIR (default: $XDG_CACHE_HOME/replint or ~/.cache/replint), keyed by content and by "
+        "replint's own code. Findings are the same with or without it.",
+    )
+    speed.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    speed.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="processes that parse migrations when there are many (default: the CPU count, at most 4; 1: none)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--oneline", action="store_true", help="text format: one line per finding, no snippet")
     check.add_argument(
@@ -165,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--policies", action="append", default=[], metavar="DIR", help="extra policy folder")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,7 +242,6 @@ def _progress(message: str) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     from lint.finding import Severity
-    from lint.run import Inline, run
 
     config = _config(args)
     reports = [_report_target(r) for r in args.report]
@@ -229,20 +251,14 @@ def _check(args: argparse.Namespace) -> int:
     for t in targets:
         if not t.exists():
             raise UsageError(f"path does not exist: {t}")
-    policies = _load_policies([*config.policy_dirs, *(Path(d) for d in args.policies)])
-    _check_rule_ids(config, policies)
-    live = _live_options(args)
-    root = config.path.parent if config.path and not args.paths else None
-    progress = _progress if sys.stderr.isatty() else None
-    inline = Inline(config.inline_suppressions, config.unsuppressible)
-    result = run(targets, policies, root=root, live=live, progress=progress, inline=inline)
+    result, rules = _judged(args, config, targets)
     fs = result.findings.filter(disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores)
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), fs)
     fs = _adopted(args, fs, result.root)
     threshold = Severity.parse(args.fail_on or (config.fail_on.label if config.fail_on else "error"))
 
-    view = _View(fs, result, policies, config, _path_prefix(result.root))
+    view = _View(fs, result, rules, config, _path_prefix(result.root))
     for fmt, target in reports:
         _write_report(target, view.render(fmt, color=False, oneline=args.oneline))
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
@@ -250,6 +266,39 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fs.fails(threshold) else EXIT_OK
+
+
+def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tuple[Result, list[RuleDoc]]:
+    """The run's result and the rules it knew: from the cache when nothing it depends on changed."""
+    from lint import memo
+    from lint.cache import open_cache
+    from lint.files import project_root
+    from lint.rules import rule_docs
+    from lint.run import Inline, run
+
+    live = _live_options(args)
+    root = config.path.parent if config.path and not args.paths else None
+    inline = Inline(config.inline_suppressions, config.unsuppressible)
+    policy_dirs = [*config.policy_dirs, *(Path(d) for d in args.policies)]
+    store = None if args.no_cache else open_cache()
+    memo_key = None
+    if store is not None and live is None:  # a live run depends on the servers, which no key can see
+        base = root or project_root(targets)
+        memo_key = memo.run_key(base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline)
+        hit = store.result(memo_key)
+        if isinstance(hit, memo.Memo):
+            return hit.result, list(hit.rules)
+    policies = _load_policies(policy_dirs)
+    _check_rule_ids(config, policies)
+    from lint.sqlfacts import default_jobs
+
+    progress = _progress if sys.stderr.isatty() else None
+    jobs = args.jobs or default_jobs()
+    result = run(targets, policies, root=root, live=live, progress=progress, inline=inline, jobs=jobs, store=store)
+    rules = rule_docs(policies)
+    if store is not None and memo_key is not None and memo.storable(result, targets):
+        store.store_result(memo_key, memo.Memo(result, tuple(rules)))
+    return result, rules
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -382,7 +431,7 @@ class _View:
 
     fs: FindingSet
     result: Result
-    policies: list[Policy]
+    rules: list[RuleDoc]
     config: Config
     prefix: str
 
@@ -410,9 +459,7 @@ class _View:
     def _enabled_rules(self) -> list[RuleDoc]:
         from dataclasses import replace
 
-        from lint.rules import rule_docs
-
-        docs = [d for d in rule_docs(self.policies) if d.id not in self.config.disabled]
+        docs = [d for d in self.rules if d.id not in self.config.disabled]
         return [replace(d, severity=self.config.severities.get(d.id, d.severity)) for d in docs]
 
 

@@ -69,8 +69,9 @@ def _policy_schema() -> dict[str, Any]:
 
 
 def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list[tuple[Span, str]]) -> Program | None:
-    import cel
+    from lint.celrt import cel as runtime
 
+    cel = runtime()
     span = doc.at(key)
     try:
         compiled = cel.compile(source)

@@ -7,41 +7,23 @@ the `.replint.yaml` directory) and always use `/`.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from lint import model, mongoauth
+from lint import model, mongoauth, sqlfacts
+from lint.files import iter_files, read_text, relpath
 from lint.replay import replay
 from lint.sources import clients, debezium, drasi, hba, mongo, neosync, pgconf, powersync, sql, syncrules
 from lint.span import Span
 from lint.yamlsrc import EnvRef, Located, Problem, load_all_located
 
-SKIP_DIRS = {
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    ".venv",
-    "venv",
-    "env",
-    "__pycache__",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    "site-packages",
-    "dist",
-    "build",
-    ".idea",
-    ".vscode",
-}
+if TYPE_CHECKING:
+    from lint.cache import Cache
+
 YAML_EXT = (".yaml", ".yml", ".json")
 JS_EXT = (".js", ".mjs", ".cjs", ".mongodb")
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -50,69 +32,6 @@ class Loaded:
 
     inputs: model.Inputs
     sources: dict[str, str] = field(default_factory=dict)
-
-
-def _is_venv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").exists()
-
-
-def iter_files(root: Path, targets: list[Path]) -> Iterator[Path]:
-    """Every regular file under the targets, skipping VCS, dependency and virtualenv folders.
-
-    Symlinked directories are not followed (loops, and links out of the project).
-    """
-    seen: set[Path] = set()
-    for target in targets:
-        if target.is_file():
-            resolved = target.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
-                yield target
-            continue
-        for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
-            base = Path(dirpath)
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _is_venv(base / d))
-            for name in sorted(filenames):
-                p = base / name
-                if p.is_symlink():
-                    try:
-                        p.resolve().relative_to(root.resolve())
-                    except (ValueError, OSError):
-                        continue  # a link out of the project is not followed
-                resolved = p.resolve()
-                if resolved not in seen:
-                    seen.add(resolved)
-                    yield p
-
-
-def relpath(root: Path, path: Path) -> str:
-    try:
-        rel = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        rel = Path(os.path.relpath(path.resolve(), root.resolve()))
-    return rel.as_posix()
-
-
-def read_text(path: Path, rel: str) -> tuple[str | None, Problem | None]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, Problem(
-                "read",
-                f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB and was not read",
-                Span.point(rel, 1),
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, Problem("read", f"cannot read file: {exc.strerror or 'I/O error'}", Span.point(rel, 1))
-    if b"\x00" in data[:8192]:
-        return None, Problem("read", "file looks binary (NUL bytes) and was not read", Span.point(rel, 1))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, Problem("read", "file is not valid UTF-8 and was not read", Span.point(rel, line))
-    return text, None
 
 
 def _read_env_file(text: str, rel: str, env: dict[str, tuple[str, str]]) -> None:
@@ -138,6 +57,7 @@ def _is_env_file(name: str) -> bool:
 class _Collected:
     """What the discovery pass found, per format, before cross-file reading (sync rules, includes)."""
 
+    sql_texts: list[tuple[str, str]] = field(default_factory=list)
     sql_files: list[sql.SqlFile] = field(default_factory=list)
     yaml_docs: dict[str, Located] = field(default_factory=dict)
     pgconf_paths: list[str] = field(default_factory=list)
@@ -198,10 +118,15 @@ class ProjectAccess:
             return None
 
 
-def load(root: Path, targets: list[Path]) -> Loaded:
+def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None = None) -> Loaded:
+    """Read every file under the targets. `jobs` processes parse migrations; `store` caches their facts."""
     found = _Collected()
     for path in iter_files(root, targets):
         _discover(root, path, found)
+    for f in sqlfacts.read_all(found.sql_texts, jobs=jobs, store=store):
+        found.sql_files.append(f)
+        found.problems.extend(f.problems)
+        found.secret_spans.extend(f.secret_spans)
     access = ProjectAccess(root, found.sources)
     configs, sync_rules, standalone = _powersync(root, found)
     pgconfs = _read_included_family(found, access, found.pgconf_paths, pgconf.read_pgconf)
@@ -234,9 +159,8 @@ def _discover(root: Path, path: Path, found: _Collected) -> None:
     if lower.endswith(".sql"):
         text = _read_counted(path, rel, found)
         if text is not None:
-            f = sql.read_sql(rel, text)
-            found.sql_files.append(f)
-            found.keep(rel, text, tuple(f.problems), tuple(f.secret_spans))
+            found.sql_texts.append((rel, text))  # read together below: cached, and in parallel when many
+            found.keep(rel, text)
     elif lower.endswith(".conf") or lower in ("pg_hba", "postgresql.auto.conf"):
         _discover_conf(path, rel, lower, found)
     elif lower.endswith(YAML_EXT):
@@ -539,11 +463,4 @@ def _read_referenced_rules(
     return syncrules.read_sync_rules(cfg.sync_path, text, default_schema)
 
 
-def project_root(targets: list[Path]) -> Path:
-    """The common directory of the inputs (a file's parent for a single file)."""
-    dirs = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
-    common = Path(os.path.commonpath([str(d) for d in dirs])) if dirs else Path.cwd()
-    return common
-
-
-__all__ = ["Loaded", "inline_offsets", "load", "project_root"]
+__all__ = ["Loaded", "inline_offsets", "load"]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lint import DOCS_URL
 from lint.finding import Severity
-from lint.policy import Policy
+
+if TYPE_CHECKING:  # not at run time: loading policies pulls in the whole model, which a cached run never needs
+    from lint.policy import Policy
 
 POLICY_ERROR = "policy-error"
 SUPPRESSION_INVALID = "suppression-invalid"

@@ -9,14 +9,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lint import model, project
-from lint.engine import evaluate
+from lint.files import project_root
 from lint.finding import Finding, FindingSet
-from lint.policy import Policy
-from lint.span import Span
 
 if TYPE_CHECKING:
+    from lint.cache import Cache
     from lint.live.observe import LiveOptions
+    from lint.policy import Policy
+    from lint.span import Span
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,6 @@ class Inline:
 class Result:
     findings: FindingSet
     sources: dict[str, str]  # path -> text with known secret spans blanked, for snippets
-    project: model.Project
     root: Path  # finding paths are relative to it
 
 
@@ -43,9 +42,15 @@ def run(
     live: LiveOptions | None = None,
     progress: Callable[[str], None] | None = None,
     inline: Inline = Inline(),
+    jobs: int = 1,
+    store: Cache | None = None,
 ) -> Result:
-    base = root or project.project_root(targets)
-    loaded = project.load(base, targets)
+    # Imported here, not at the top: a run answered from the result cache never needs the readers.
+    from lint import model, project
+    from lint.engine import evaluate
+
+    base = root or project_root(targets)
+    loaded = project.load(base, targets, jobs=jobs, store=store)
     inputs = loaded.inputs
     if live is not None:
         from lint.live.observe import observe
@@ -54,7 +59,7 @@ def run(
     built = model.build(inputs)
     findings = _suppressed(evaluate(policies, built), loaded.sources, policies, inline)
     masked = _masked(loaded.sources, built.secret_spans)
-    return Result(FindingSet.of(findings, built.files), masked, built, base.resolve())
+    return Result(FindingSet.of(findings, built.files), masked, base.resolve())
 
 
 def _suppressed(

@@ -333,12 +333,123 @@ def _replace_variable(s: str, chars: list[str], i: int) -> int:
 # Parsing
 
 
-def read_sql(path: str, text: str) -> SqlFile:
-    """Read one migration file. Never raises on bad input."""
+# Statements the model reads, by their leading keywords (see the `_Ctx` handlers). Everything else — DML,
+# indexes, views, functions, comments — is never parsed: on a migration history that is most statements, and
+# libpg_query's parse tree plus its JSON decoding is the bulk of the reading time.
+_CREATE_NEEDED = frozenset(
+    {
+        *("ROLE", "USER", "GROUP", "TABLE", "POLICY", "SCHEMA", "PUBLICATION", "SUBSCRIPTION"),
+        *("UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL"),  # CREATE UNLOGGED TABLE, CREATE TEMP TABLE, ...
+    }
+)
+_ALTER_NEEDED = frozenset(["ROLE", "USER", "GROUP", "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SYSTEM"])
+_DROP_NEEDED = frozenset(["ROLE", "USER", "GROUP", "TABLE", "PUBLICATION", "SUBSCRIPTION"])
+_ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
+# ALTER TABLE sub-commands the model records (`_AlterTableStmt`, `_RenameStmt`); ADD COLUMN and friends are not.
+# Substring tests on the upper-cased text run in C; a word that merely contains one (owner_id) only costs a parse.
+_ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME")
+_DROP_CONSTRAINT = re.compile(r"DROP\s+CONSTRAINT")
+_NOISE = r"(?:\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*"
+_HEAD = re.compile(rf"{_NOISE}([A-Za-z_]+){_NOISE}([A-Za-z_]*)")
+# A psql variable (`:name`, `:'name'`, `:"name"`) or meta-command line: only then is the slow preprocessing needed.
+_PSQL_VARIABLE = re.compile(r"(?<!:):['\"A-Za-z_]")
+
+
+def _psql_syntax(text: str) -> bool:
+    # Substring tests first (C speed); most migrations have neither character outside `::` casts.
+    if ":" in text and _PSQL_VARIABLE.search(text) is not None:
+        return True
+    return "\\" in text and _META_LINE.search(text) is not None
+
+
+def needed(statement: str) -> bool:
+    """Whether a statement can produce an event, judged from its leading keywords (conservative: when in doubt,
+    parse). `tests/test_sql_fast.py` checks it against parsing everything."""
+    head = _HEAD.match(statement)
+    if head is None:
+        return False
+    first, second = head.group(1).upper(), head.group(2).upper()
+    if first in _ALWAYS_NEEDED:
+        return True
+    if first == "CREATE":
+        return second in _CREATE_NEEDED
+    if first == "DROP":
+        return second in _DROP_NEEDED
+    if first != "ALTER":
+        return False
+    if second in _ALTER_NEEDED:
+        return True
+    upper = statement.upper()
+    if second in ("TABLE", "FOREIGN"):
+        if any(word in upper for word in _ALTER_TABLE_WORDS):
+            return True
+        return "CONSTRAINT" in upper and _DROP_CONSTRAINT.search(upper) is not None
+    return "RENAME" in upper
+
+
+def read_sql(path: str, text: str, *, every_statement: bool = False) -> SqlFile:
+    """Read one migration file. Never raises on bad input.
+
+    Statements are split with libpg_query's own scanner and only those `needed` are parsed; a file the scanner
+    rejects, or a needed statement that does not parse on its own, is read the thorough way (the whole file,
+    then statement by statement), which also reports syntax errors. `every_statement` forces that way.
+    """
+    lines = LineIndex(text)
+    if not every_statement and not _psql_syntax(text):
+        fast = _read_needed(path, text, lines)
+        if fast is not None:
+            return fast
+    return _read_every(path, text, lines)
+
+
+def _read_needed(path: str, text: str, lines: LineIndex) -> SqlFile | None:
+    from pglast import parser
+
+    try:
+        slices = parser.split(text, with_parser=False, only_slices=True)
+    except parser.ParseError:
+        return None
+    if not _covers(text, slices):
+        return None
+    ctx = _Ctx(path, lines)
+    for piece_slice in slices:
+        start: int = piece_slice.start
+        piece = text[start : piece_slice.stop]
+        if not needed(piece):
+            continue
+        try:
+            tree = json.loads(parser.parse_sql_json(piece))
+        except (parser.ParseError, RecursionError):
+            return None
+        index = ByteIndex(piece)
+        for raw in tree.get("stmts", []):
+            s_b = raw.get("stmt_location", 0)
+            e_b = s_b + raw["stmt_len"] if raw.get("stmt_len") else None
+            s_c = start + index.char_offset(s_b)
+            e_c = start + index.char_offset(e_b) if e_b is not None else start + len(piece)
+            ctx.statement(raw.get("stmt", {}), text, s_c, e_c, index, start)
+    return SqlFile(path, tuple(ctx.events), tuple(ctx.problems), len(slices), tuple(ctx.secret_spans))
+
+
+_BETWEEN = re.compile(r"(?:[\s;]+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*")
+
+
+def _covers(text: str, slices: tuple[slice, ...]) -> bool:
+    """Whether nothing but blanks, `;` and comments lies outside the statements: the scanner split drops an
+    unterminated statement (an unbalanced parenthesis), which the thorough path reports as a syntax error."""
+    pos = 0
+    for piece in (*slices, slice(len(text), len(text))):
+        gap = _BETWEEN.match(text, pos, piece.start)
+        if gap is None or gap.end() != piece.start:
+            return False
+        pos = piece.stop
+    return True
+
+
+def _read_every(path: str, text: str, lines: LineIndex) -> SqlFile:
     from pglast import parser
 
     cleaned, bounds = preprocess(text)
-    lines = LineIndex(text)
     ctx = _Ctx(path, lines)
     try:
         tree = json.loads(parser.parse_sql_json(cleaned))
