@@ -1,0 +1,149 @@
+"""The fast paths give the same findings as the plain one: parallel parsing, the per-file facts cache and the
+whole-run result cache; and the cache is safe (corruption, other users' directories, read-only places)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lint import cache
+from lint.cli import main
+from lint.sqlfacts import PARALLEL_MIN_FILES
+from tests.lintkit import ROOT
+
+BAD = ROOT / "examples" / "powersync-supabase-bad"
+
+
+def _history(dest: Path, files: int) -> Path:
+    """The bad example plus a long migration history, enough to take the parallel path."""
+    project = dest / "p"
+    shutil.copytree(BAD, project)
+    folder = project / "supabase" / "migrations"
+    for i in range(files):
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS app.t_{i} (id bigint PRIMARY KEY, note text DEFAULT 'a;b')",
+            f"ALTER TABLE app.t_{i} ADD COLUMN c_{i} int",
+            f"GRANT SELECT ON app.t_{i} TO powersync_role",
+            f"UPDATE app.t_{i} SET note = 'x' WHERE id = {i}",
+            f"ALTER TABLE app.t_{i} REPLICA IDENTITY FULL" if i % 3 else f"ALTER TABLE app.t_{i} OWNER TO ps_owner",
+            f"ALTER PUBLICATION powersync ADD TABLE app.t_{i}",
+        ]
+        (folder / f"20250101{i:06d}_gen.sql").write_text(";\n\n".join(statements) + ";\n")
+    return project
+
+
+def _findings(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, Any]]:
+    main(["check", "--format", "json", *argv])
+    doc = json.loads(capsys.readouterr().out)
+    findings: list[dict[str, Any]] = doc["findings"]
+    return findings
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("REPLINT_CACHE_DIR", str(directory))
+    return directory
+
+
+def test_same_findings_with_one_or_two_processes_and_cold_or_warm_cache(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _history(tmp_path, PARALLEL_MIN_FILES + 20)
+    plain = _findings(capsys, "--no-cache", "--jobs", "1", str(project))
+    assert len(plain) > 10
+    assert any(f["path"].endswith("_gen.sql") for f in plain)  # findings from the generated history too
+    assert _findings(capsys, "--no-cache", "--jobs", "2", str(project)) == plain
+    assert not cache_dir.exists()  # --no-cache neither reads nor writes
+    assert _findings(capsys, "--jobs", "2", str(project)) == plain  # cold: fills the cache
+    assert _findings(capsys, "--jobs", "1", str(project)) == plain  # warm: the stored result
+    # One file changed: the whole-run result is stale, the other files' facts come from the cache.
+    changed = project / "supabase" / "migrations" / "20250101000001_gen.sql"
+    changed.write_text(changed.read_text() + "ALTER ROLE powersync_role SUPERUSER;\n")
+    after = _findings(capsys, str(project))
+    assert after == _findings(capsys, "--no-cache", str(project))
+    assert after != plain
+
+
+def test_a_changed_file_is_never_answered_from_the_cache(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(BAD, project)
+    before = {f["rule"] for f in _findings(capsys, str(project))}
+    assert "sql-cdc-role-superuser" in before
+    (project / "supabase" / "migrations" / "20240301120000_fixes.sql").write_text("SELECT 1;\n")
+    assert "sql-cdc-role-superuser" not in {f["rule"] for f in _findings(capsys, str(project))}
+    (project / "supabase" / "migrations" / "20240301120000_fixes.sql").unlink()
+    assert "sql-cdc-role-superuser" not in {f["rule"] for f in _findings(capsys, str(project))}
+
+
+def test_a_corrupt_cache_is_rebuilt_not_an_error(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _history(tmp_path, 5)
+    expected = _findings(capsys, str(project))
+    database = next(cache_dir.glob("*.sqlite"))
+    database.write_bytes(b"this is not a database" * 100)
+    assert _findings(capsys, str(project)) == expected
+    assert _findings(capsys, str(project)) == expected
+
+
+def test_corrupt_entries_are_misses(tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    project = _history(tmp_path, 5)
+    expected = _findings(capsys, str(project))
+    database = next(cache_dir.glob("*.sqlite"))
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE facts SET data = X'00FF00'")
+        conn.execute("UPDATE results SET data = X'8003'")
+    assert _findings(capsys, str(project)) == expected
+
+
+def test_a_cache_directory_others_can_write_is_not_used(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache_dir.mkdir(mode=0o700)
+    cache_dir.chmod(0o777)  # anyone could plant a pickle here: never load from it
+    project = _history(tmp_path, 3)
+    expected = _findings(capsys, "--no-cache", str(project))
+    assert _findings(capsys, str(project)) == expected
+    assert list(cache_dir.iterdir()) == []
+    assert cache.open_cache() is None
+
+
+def test_an_unwritable_cache_location_only_costs_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("REPLINT_CACHE_DIR", str(blocker / "cache"))
+    project = _history(tmp_path, 3)
+    assert cache.open_cache() is None
+    assert _findings(capsys, str(project)) == _findings(capsys, "--no-cache", str(project))
+
+
+def test_the_cache_directory_is_private(tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _findings(capsys, str(_history(tmp_path, 2)))
+    mode = stat.S_IMODE(cache_dir.stat().st_mode)
+    assert mode & (stat.S_IRWXG | stat.S_IRWXO) == 0
+
+
+def test_keys_depend_on_path_content_and_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cache.key("sql", "a.sql", "x") != cache.key("sql", "b.sql", "x")
+    assert cache.key("sql", "a.sql", "x") != cache.key("sql", "a.sql", "y")
+    assert cache.key("ab", "c") != cache.key("a", "bc")  # parts are length-prefixed
+    before = cache.key("sql", "a.sql", "x")
+    monkeypatch.setattr(cache, "code_key", lambda: "another build of replint")
+    assert cache.key("sql", "a.sql", "x") != before
+
+
+def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--jobs", "0", str(BAD)]) == 2
+    assert "must be at least 1" in capsys.readouterr().err
