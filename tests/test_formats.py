@@ -24,8 +24,9 @@ from lint.policy import load_policies
 from lint.rules import BUILTIN_CHECKS, SUPPRESSION_UNUSED, RuleDoc, rule_docs
 from lint.run import run
 from lint.span import Span
+from tests.lintkit import ROOT
+from tests.test_output import URI_FINDING
 
-ROOT = Path(__file__).resolve().parents[1]
 # CI checks out ../shared beside the clone: a missing schema must fail, not skip.
 SARIF_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "sarif-schema-2.1.0.json"
 SARIF_SCHEMA: dict[str, Any] = json.loads(SARIF_SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -35,15 +36,8 @@ EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir())
 
 SECRET = "hunter2"
 
-RELATED_FIX = Finding(
-    "cfg-plaintext-secret",
-    Severity.ERROR,
-    "connection uri carries a literal password",
-    Span("config.yaml", 4, 9, 4, 67),
-    related=(Related(Span("migrations/V1__roles.sql", 1, 13, 1, 26), "role created here"),),
-    key="connection:default",
-    fix="use `uri: !env PS_DATA_SOURCE_URI`",
-)
+# The text and json renderers' finding with a related location and a fix: the same finding in every format.
+RELATED_FIX = URI_FINDING
 UNICODE_PATH = Finding(
     "sql-cdc-role-superuser",
     Severity.WARNING,
