@@ -62,14 +62,14 @@ def render(findings: Iterable[Finding], version: str) -> str:
 
 
 def load(path: Path, display: str) -> Baseline:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(
-            f"baseline file not found: {path} (create it with 'replint check --write-baseline {path}')"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+    from lint.files import read_text
+
+    if not path.exists():
+        raise BaselineError(f"baseline file not found: {path} (create it with 'replint check --write-baseline {path}')")
+    text, problem = read_text(path, str(path))
+    if problem is not None:
+        raise BaselineError(f"cannot read baseline {path}:{problem.span.line}: {problem.message}")
+    assert text is not None
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:

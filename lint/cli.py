@@ -306,7 +306,7 @@ def _config(args: argparse.Namespace) -> Config:
 
     try:
         if args.config:
-            if not Path(args.config).is_file():
+            if not Path(args.config).exists():  # anything else there (a FIFO, a device) is refused when read
                 raise UsageError(f"configuration file not found: {args.config}")
             return load_config(Path(args.config))
         # Like ruff, look upwards from what is linted (the first PATH), so `replint check services/sync` uses

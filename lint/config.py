@@ -52,17 +52,19 @@ def discover(start: Path) -> Path | None:
     for directory in (current, *current.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.is_file():
+            if candidate.exists():  # a FIFO or device there is refused when read, not ignored
                 return candidate
     return None
 
 
 def load_config(path: Path) -> Config:
     """Read, validate and resolve one `.replint.yaml` (its preset first, this file's settings on top)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(Span.point(str(path), 1), f"cannot read configuration: {exc}") from None
+    from lint.files import read_text
+
+    text, problem = read_text(path, str(path))
+    if problem is not None:
+        raise ConfigError(problem.span, f"cannot read configuration: {problem.message}")
+    assert text is not None
     doc = _validated(str(path), text)
     data: dict[str, Any] = doc.data
     preset: dict[str, Any] = _preset(data["extends"]) if "extends" in data else {}

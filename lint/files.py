@@ -4,7 +4,9 @@ must see exactly the same files without importing any reader."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from lint.span import Span
@@ -37,33 +39,78 @@ def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").exists()
 
 
-def iter_files(root: Path, targets: list[Path]) -> Iterator[Path]:
+@dataclass(frozen=True)
+class Skipped:
+    """A directory entry that was deliberately not read, and why (the caller decides whether to report it)."""
+
+    path: Path
+    reason: str
+    folder: bool = False
+
+
+def _leaves(root: Path, path: Path) -> bool:
+    """Whether a link resolves outside the project root (or cannot be resolved at all: a loop)."""
+    try:
+        path.resolve(strict=False).relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return True
+    return False
+
+
+def _walk_dir(root: Path, target: Path, skipped: list[Skipped] | None) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
+        base = Path(dirpath)
+        kept = []
+        for d in sorted(dirnames):
+            if d in SKIP_DIRS or _is_venv(base / d):
+                continue
+            if (base / d).is_symlink():
+                # os.walk does not descend into it: a link inside the project only repeats files reached by their
+                # real path; one that leaves the project is reported, since what it holds goes unchecked.
+                if skipped is not None and _leaves(root, base / d):
+                    skipped.append(Skipped(base / d, "a link to a folder outside the project", folder=True))
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            yield base / name
+
+
+def iter_files(root: Path, targets: list[Path], skipped: list[Skipped] | None = None) -> Iterator[Path]:
     """Every regular file under the targets, skipping VCS, dependency and virtualenv folders.
 
-    Symlinked directories are not followed (loops, and links out of the project).
+    Links are not followed out of the project (nor into loops), and FIFOs, sockets and devices are never opened
+    (reading a FIFO blocks forever). Entries left out for those reasons go to `skipped` when it is given.
     """
     seen: set[Path] = set()
     for target in targets:
-        if target.is_file():
-            resolved = target.resolve()
+        candidates = None if target.is_dir() else [target]  # a named file is read even through a link
+        for p in candidates or _walk_dir(root, target, skipped):
+            reason = _refusal(root, p, explicit=candidates is not None)
+            if reason is not None:
+                if skipped is not None:
+                    skipped.append(Skipped(p, reason))
+                continue
+            resolved = p.resolve()
             if resolved not in seen:
                 seen.add(resolved)
-                yield target
-            continue
-        for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
-            base = Path(dirpath)
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _is_venv(base / d))
-            for name in sorted(filenames):
-                p = base / name
-                if p.is_symlink():
-                    try:
-                        p.resolve().relative_to(root.resolve())
-                    except (ValueError, OSError):
-                        continue  # a link out of the project is not followed
-                resolved = p.resolve()
-                if resolved not in seen:
-                    seen.add(resolved)
-                    yield p
+                yield p
+
+
+def _refusal(root: Path, path: Path, *, explicit: bool) -> str | None:
+    """Why a file found under the targets is not read, or None when it is an ordinary file."""
+    if path.is_symlink():
+        if not path.exists():
+            return "a broken or looping link"
+        if not explicit and _leaves(root, path):
+            return "a link to a file outside the project"
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a file that cannot be inspected"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device)"
+    return None
 
 
 def relpath(root: Path, path: Path) -> str:
@@ -74,26 +121,57 @@ def relpath(root: Path, path: Path) -> str:
     return rel.as_posix()
 
 
-def read_text(path: Path, rel: str) -> tuple[str | None, Problem | None]:
+class ReadError(Exception):
+    """A file that is not read: too large, not a regular file, or an I/O error. The message names no content."""
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, at most `limit`. Opened non-blocking and checked after opening, so a FIFO or device put
+    in place of a file (or a link to /dev/zero) can neither hang replint nor fill its memory."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, Problem(
-                "read",
-                f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB and was not read",
-                Span.point(rel, 1),
-            )
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        return None, Problem("read", f"cannot read file: {exc.strerror or 'I/O error'}", Span.point(rel, 1))
+        raise ReadError(f"cannot read file: {exc.strerror or 'I/O error'}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("is not a regular file (a FIFO, socket or device) and was not read")
+        if info.st_size > limit:
+            raise ReadError(f"file is larger than {_size(limit)} and was not read")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or 'I/O error'}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # grew after the size check
+        raise ReadError(f"file is larger than {_size(limit)} and was not read")
+    return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, Problem | None]:
+    """UTF-8 text (a BOM is dropped), or the problem: binary content, or the first line that is not UTF-8."""
     if b"\x00" in data[:8192]:
         return None, Problem("read", "file looks binary (NUL bytes) and was not read", Span.point(rel, 1))
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, Problem("read", "file is not valid UTF-8 and was not read", Span.point(rel, line))
-    return text, None
+        return None, Problem(
+            "read", "file is not valid UTF-8 and was not read; save it as UTF-8", Span.point(rel, line)
+        )
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, Problem | None]:
+    try:
+        data = read_bytes(path)
+    except ReadError as exc:
+        return None, Problem("read", str(exc), Span.point(rel, 1))
+    return decode(data, rel)
 
 
 def project_root(targets: list[Path]) -> Path:
@@ -101,3 +179,20 @@ def project_root(targets: list[Path]) -> Path:
     dirs = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
     common = Path(os.path.commonpath([str(d) for d in dirs])) if dirs else Path.cwd()
     return common
+
+
+def peek(path: Path, size: int = 65536) -> str:
+    """The start of a file as text (undecodable bytes replaced), to tell whether an unreadable file is one of ours;
+    "" for anything that is not a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return os.read(fd, size).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)

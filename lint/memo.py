@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lint import cache
-from lint.files import MAX_FILE_BYTES, iter_files
+from lint.files import ReadError, Skipped, iter_files, read_bytes
 
 if TYPE_CHECKING:
     from lint.rules import RuleDoc
@@ -46,22 +46,27 @@ def run_key(
         for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
             parts += [str(path.resolve()), _content(path)]
     files = hashlib.sha256()
-    for path in iter_files(root, list(targets)):
+    skipped: list[Skipped] = []
+    for path in iter_files(root, list(targets), skipped):
         files.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
         files.update(_content(path))
+    for entry in skipped:  # a new link out of the project, or a FIFO, is a finding: the key must see it
+        files.update(f"skipped:{entry.path}:{entry.reason}".encode("utf-8", "surrogateescape") + b"\0")
     parts.append(files.digest())
     return cache.key(*parts)
 
 
 def _content(path: Path) -> bytes:
-    """A file's content hash; size and modification time stand in for files too large to read."""
+    """A file's content hash; for a file that is not read (too large, not regular) its size and modification time,
+    so that replacing it still changes the key."""
     try:
-        info = path.stat()
-        if info.st_size > MAX_FILE_BYTES:
-            return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError as exc:
-        return f"unreadable:{exc.errno}".encode()
+        return hashlib.sha256(read_bytes(path)).digest()
+    except ReadError:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            return f"unreadable:{exc.errno}".encode()
+        return f"unread:{info.st_size}:{info.st_mtime_ns}:{info.st_mode}".encode()
 
 
 def storable(result: Result, targets: Sequence[Path]) -> bool:

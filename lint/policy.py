@@ -88,10 +88,12 @@ def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list
 
 def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
     """Load one policy file or raise PolicyError with every problem found."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([(Span.point(display, 1), f"cannot read policy file: {exc}")]) from None
+    from lint.files import read_text
+
+    text, problem = read_text(path, display)
+    if problem is not None:
+        raise PolicyError([(problem.span, f"cannot read policy file: {problem.message}")])
+    assert text is not None
     doc = load_located(display, text, env_tag=False)
     if doc.problems:
         raise PolicyError([(p.span, p.message) for p in doc.problems])

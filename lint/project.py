@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from lint import model, mongoauth, sqlfacts
-from lint.files import iter_files, read_text, relpath
+from lint.files import ReadError, Skipped, decode, iter_files, peek, read_bytes, read_text, relpath
 from lint.replay import replay
 from lint.sources import clients, debezium, drasi, hba, mongo, neosync, pgconf, powersync, sql, syncrules
 from lint.span import Span
@@ -84,6 +84,7 @@ class ProjectAccess:
 
     root: Path
     sources: dict[str, str]
+    refused: set[str] = field(default_factory=set)  # links out of the project an include named (reported there)
 
     def _inside(self, rel: str) -> Path | None:
         target = self.root / rel
@@ -98,6 +99,7 @@ class ProjectAccess:
             return self.sources[rel], None
         target = self._inside(rel)
         if target is None:
+            self.refused.add(rel)
             return None, "resolves outside the project (through a link)"
         if not target.is_file():
             return None, "does not exist"
@@ -121,7 +123,8 @@ class ProjectAccess:
 def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None = None) -> Loaded:
     """Read every file under the targets. `jobs` processes parse migrations; `store` caches their facts."""
     found = _Collected()
-    for path in iter_files(root, targets):
+    skipped: list[Skipped] = []
+    for path in iter_files(root, targets, skipped):
         _discover(root, path, found)
     for f in sqlfacts.read_all(found.sql_texts, jobs=jobs, store=store):
         found.sql_files.append(f)
@@ -131,6 +134,7 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
     configs, sync_rules, standalone = _powersync(root, found)
     pgconfs = _read_included_family(found, access, found.pgconf_paths, pgconf.read_pgconf)
     hbas = _read_included_family(found, access, found.hba_paths, hba.read_hba)
+    _report_skipped(root, skipped, found, access.refused)
     db = replay(found.sql_files) if found.sql_files else None
     inputs = model.Inputs(
         sql=db,
@@ -151,6 +155,64 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
     return Loaded(inputs, found.sources)
 
 
+def _report_skipped(root: Path, skipped: list[Skipped], found: _Collected, reported: set[str]) -> None:
+    """Links out of the project and special files are not read; those that would be read are reported, so a
+    migration folder linked from elsewhere is never silently unchecked. A link an include names is reported at
+    the include (`reported`), not twice."""
+    for entry in skipped:
+        name = entry.path.name.lower()
+        if not entry.folder and not _read_by_name(name):
+            continue
+        try:
+            rel = (entry.path.parent.resolve() / entry.path.name).relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = entry.path.name
+        if rel in reported:
+            continue
+        remedy = "if it belongs to this setup, lint its target directly" if "link" in entry.reason else "commit a file"
+        found.problems.append(
+            Problem(
+                "skipped",
+                f"{entry.reason}: replint does not open it, so nothing in it is checked; {remedy}",
+                Span.point(rel, 1),
+            )
+        )
+
+
+def _read_by_name(lower: str) -> bool:
+    """Names replint reads (or sniffs): a skipped entry with one of them may hide part of the setup."""
+    return lower.endswith((".sql", ".conf", ".properties", *YAML_EXT, *JS_EXT)) or _is_env_file(lower) or lower in (
+        "pg_hba",
+        "postgresql.auto.conf",
+    )
+
+
+def _read_sniffed(path: Path, rel: str, looks: Callable[[str], bool], found: _Collected) -> str | None:
+    """Read a file that is ours only if its content says so. When it cannot be read (binary, not UTF-8, too
+    large) but its start looks like ours, that is reported: a connector or setup script must not vanish silently."""
+    text, problem = read_text(path, rel)
+    if problem is not None and looks(peek(path)):
+        found.files += 1
+        found.problems.append(problem)
+    return text
+
+
+def _read_properties(path: Path, rel: str, found: _Collected) -> str | None:
+    """Java's Properties.load(InputStream), which Kafka Connect uses, reads ISO-8859-1: a .properties file that is
+    not UTF-8 is read that way instead of being dropped."""
+    try:
+        data = read_bytes(path)
+    except ReadError:
+        return _read_sniffed(path, rel, debezium.looks_like_debezium_properties, found)
+    text, problem = decode(data, rel)
+    if problem is not None and b"\x00" not in data[:8192]:
+        return data.decode("latin-1")
+    if problem is not None and debezium.looks_like_debezium_properties(peek(path)):
+        found.files += 1
+        found.problems.append(problem)
+    return text
+
+
 def _discover(root: Path, path: Path, found: _Collected) -> None:
     """Read one file with the reader its name (or, for generic names, its content) calls for."""
     rel = relpath(root, path)
@@ -166,19 +228,19 @@ def _discover(root: Path, path: Path, found: _Collected) -> None:
     elif lower.endswith(YAML_EXT):
         _discover_yaml(path, rel, found)
     elif lower.endswith(".properties"):
-        text, _ = read_text(path, rel)
+        text = _read_properties(path, rel, found)
         if text is not None and debezium.looks_like_debezium_properties(text):
             dbz = debezium.read_debezium_properties(rel, text)
             found.debezium.extend(dbz.connectors)
             found.keep(rel, text, dbz.problems, dbz.secret_spans)
     elif lower.endswith(JS_EXT):
-        text, _ = read_text(path, rel)
+        text = _read_sniffed(path, rel, mongo.looks_like_mongo_js, found)
         if text is not None and mongo.looks_like_mongo_js(text):
             setup = mongo.read_mongo_js(rel, text)
             found.mongo_setups.append(setup)
             found.keep(rel, text, setup.problems, setup.secret_spans)
     elif _is_env_file(name):
-        text, _ = read_text(path, rel)
+        text = _read_counted(path, rel, found)
         if text is not None:
             _read_env_file(text, rel, found.env)
 
@@ -195,7 +257,11 @@ def _read_counted(path: Path, rel: str, found: _Collected) -> str | None:
 def _discover_conf(path: Path, rel: str, lower: str, found: _Collected) -> None:
     """postgresql.conf and pg_hba.conf by name; other `.conf` files only when their content says so."""
     by_name = "hba" in lower or lower.startswith(("postgresql", "postgres"))
-    text = _read_counted(path, rel, found) if by_name else read_text(path, rel)[0]
+    text = (
+        _read_counted(path, rel, found)
+        if by_name
+        else _read_sniffed(path, rel, lambda t: hba.looks_like_hba(t) or pgconf.looks_like_pgconf(t), found)
+    )
     if text is None:
         return
     if "hba" in lower or (not by_name and hba.looks_like_hba(text)):

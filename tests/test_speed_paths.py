@@ -83,6 +83,19 @@ def test_a_changed_file_is_never_answered_from_the_cache(
     assert "sql-cdc-role-superuser" not in {f["rule"] for f in _findings(capsys, str(project))}
 
 
+def test_a_new_link_out_of_the_project_is_never_answered_from_the_cache(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Links out of the project are not read, but reported: adding one must change the cached result."""
+    project = tmp_path / "p"
+    shutil.copytree(BAD, project)
+    (tmp_path / "elsewhere.sql").write_text("CREATE ROLE r;\n")
+    before = _findings(capsys, str(project))
+    (project / "supabase" / "migrations" / "linked.sql").symlink_to(tmp_path / "elsewhere.sql")
+    after = _findings(capsys, str(project))
+    assert [f["path"] for f in after if f not in before] == ["supabase/migrations/linked.sql"]
+
+
 def test_a_corrupt_cache_is_rebuilt_not_an_error(
     tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
