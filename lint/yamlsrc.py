@@ -15,13 +15,14 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from lint.span import Span
+from lint.span import LineIndex, Span
 
 YamlPath = tuple[str | int, ...]
 
@@ -136,13 +137,31 @@ class _Loader(Reader, Scanner, Parser, Composer, _Core12Resolver):
         _Core12Resolver.__init__(self)
 
 
-def _mark_span(path: str, node: Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    end_line, end_col = end.line + 1, end.column
-    if end_col == 0 and end.line > start.line:
+# YAML also breaks lines at a lone CR, NEL, U+2028 and U+2029; findings count lines the way editors, git and
+# GitHub do, by LF only, so marks in a text holding any of those are recomputed from their character offset.
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+class _Positions:
+    """0-based (line, column) of a mark, counted by LF."""
+
+    def __init__(self, text: str) -> None:
+        self._index = LineIndex(text) if _OTHER_BREAKS.search(text) else None
+
+    def of(self, mark: Mark) -> tuple[int, int]:
+        if self._index is None:
+            return mark.line, mark.column
+        line, col = self._index.position(mark.index)
+        return line - 1, col - 1
+
+
+def _mark_span(path: str, node: Node, positions: _Positions) -> Span:
+    (start_line, start_col), (end_line, end_col) = positions.of(node.start_mark), positions.of(node.end_mark)
+    end_line += 1
+    if end_col == 0 and end_line - 1 > start_line:
         # The node ends at a line break (block scalars): point at the end of the previous line.
-        end_line, end_col = end.line, start.column + 1
-    return Span(path, start.line + 1, start.column + 1, end_line, max(end_col, 1))
+        end_line, end_col = end_line - 1, start_col + 1
+    return Span(path, start_line + 1, start_col + 1, end_line, max(end_col, 1))
 
 
 def _scalar(node: ScalarNode) -> Any:
@@ -174,8 +193,9 @@ def _scalar(node: ScalarNode) -> Any:
 
 
 class _Converter:
-    def __init__(self, path: str, env_tag: bool) -> None:
+    def __init__(self, path: str, env_tag: bool, positions: _Positions) -> None:
         self.path = path
+        self.positions = positions
         self.env_tag = env_tag
         self.spans: dict[YamlPath, Span] = {}
         self.key_spans: dict[YamlPath, Span] = {}
@@ -189,7 +209,7 @@ class _Converter:
 
     def convert(self, node: Node, ypath: YamlPath, depth: int) -> Any:
         self.count += 1
-        span = _mark_span(self.path, node)
+        span = _mark_span(self.path, node, self.positions)
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             if not self.stopped:
                 self.stopped = True
@@ -245,7 +265,7 @@ class _Converter:
     def _convert_mapping(self, node: MappingNode, ypath: YamlPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_span = _mark_span(self.path, key_node)
+            key_span = _mark_span(self.path, key_node, self.positions)
             if not isinstance(key_node, ScalarNode):
                 self.problem("parse", "mapping keys must be plain scalars", key_span)
                 continue
@@ -283,7 +303,9 @@ def _compose(path: str, text: str, *, many: bool, env_tag: bool) -> list[Located
             nodes = [single]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = (1, 1)
+        if mark is not None:
+            line, col = (n + 1 for n in _Positions(text).of(mark))
         # Only the problem description: str(exc) would quote the offending source line, which may hold a secret.
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return [
@@ -308,10 +330,11 @@ def _compose(path: str, text: str, *, many: bool, env_tag: bool) -> list[Located
             Located(path, None, problems=(Problem("parse", "YAML nesting is too deep to read", Span.point(path, 1)),))
         ]
     out: list[Located] = []
+    positions = _Positions(text)
     for node in nodes:
         if node is None:
             continue
-        conv = _Converter(path, env_tag)
+        conv = _Converter(path, env_tag, positions)
         data = conv.convert(node, (), 0)
         out.append(Located(path, data, conv.spans, conv.key_spans, conv.tags, tuple(conv.problems)))
     return out
