@@ -427,7 +427,10 @@ def _read_needed(path: str, text: str, lines: LineIndex) -> SqlFile | None:
             e_b = s_b + raw["stmt_len"] if raw.get("stmt_len") else None
             s_c = start + index.char_offset(s_b)
             e_c = start + index.char_offset(e_b) if e_b is not None else start + len(piece)
-            ctx.statement(raw.get("stmt", {}), text, s_c, e_c, index, start)
+            try:
+                ctx.statement(raw.get("stmt", {}), text, s_c, e_c, index, start)
+            except RecursionError:
+                return None  # the thorough path reports it at the statement
     return SqlFile(path, tuple(ctx.events), tuple(ctx.problems), len(slices), tuple(ctx.secret_spans))
 
 
@@ -462,36 +465,46 @@ def _read_every(path: str, text: str, lines: LineIndex) -> SqlFile:
             end = bindex.char_offset(end_b) if end_b is not None else len(cleaned)
             ctx.statement(raw.get("stmt", {}), cleaned, start, end, bindex, 0)
         count = len(stmts)
-    except parser.ParseError:
-        count = 0
-        for start, end in bounds:
-            piece = cleaned[start:end]
-            if not piece.strip(" \t\r\n;"):
-                continue
-            try:
-                sub = json.loads(parser.parse_sql_json(piece))
-            except parser.ParseError as exc:
-                offset = start + ByteIndex(piece).char_offset(_error_offset(exc))
-                ctx.problems.append(
-                    Problem(
-                        "parse",
-                        f"SQL syntax error: {_error_message(exc)}; this statement was skipped, "
-                        "the rest of the file was read",
-                        lines.span(path, offset, offset + 1),
-                    )
-                )
-                continue
-            sub_index = ByteIndex(piece)
-            for raw in sub.get("stmts", []):
-                s_b = raw.get("stmt_location", 0)
-                e_b = s_b + raw["stmt_len"] if raw.get("stmt_len") else None
-                s_c = start + sub_index.char_offset(s_b)
-                e_c = start + sub_index.char_offset(e_b) if e_b is not None else end
-                ctx.statement(raw.get("stmt", {}), cleaned, s_c, e_c, sub_index, start)
-                count += 1
-    except RecursionError:
-        ctx.problems.append(Problem("parse", "SQL nesting is too deep to read", Span.point(path, 1)))
+    except (parser.ParseError, RecursionError):
+        # A syntax error, or a statement nested deeper than Python's recursion allows (json.loads of its tree, or
+        # walking it): read statement by statement, so only the bad statement is lost and it is reported.
+        ctx = _Ctx(path, lines)
+        count = _read_each(ctx, cleaned, bounds)
     return SqlFile(path, tuple(ctx.events), tuple(ctx.problems), count, tuple(ctx.secret_spans))
+
+
+def _read_each(ctx: _Ctx, cleaned: str, bounds: list[tuple[int, int]]) -> int:
+    from pglast import parser
+
+    count = 0
+    for start, end in bounds:
+        piece = cleaned[start:end]
+        if not piece.strip(" \t\r\n;"):
+            continue
+        try:
+            sub = json.loads(parser.parse_sql_json(piece))
+        except parser.ParseError as exc:
+            offset = start + ByteIndex(piece).char_offset(_error_offset(exc))
+            ctx.skipped(f"SQL syntax error: {_error_message(exc)}", ctx.lines.span(ctx.path, offset, offset + 1))
+            continue
+        except RecursionError:
+            ctx.skipped("SQL statement nested too deeply to read", ctx.statement_start(cleaned, start, end))
+            continue
+        sub_index = ByteIndex(piece)
+        for raw in sub.get("stmts", []):
+            s_b = raw.get("stmt_location", 0)
+            e_b = s_b + raw["stmt_len"] if raw.get("stmt_len") else None
+            s_c = start + sub_index.char_offset(s_b)
+            e_c = start + sub_index.char_offset(e_b) if e_b is not None else end
+            kept = len(ctx.events)
+            try:
+                ctx.statement(raw.get("stmt", {}), cleaned, s_c, e_c, sub_index, start)
+            except RecursionError:
+                del ctx.events[kept:]  # half a statement's facts would be wrong facts
+                ctx.skipped("SQL statement nested too deeply to read", ctx.statement_start(cleaned, s_c, e_c))
+                continue
+            count += 1
+    return count
 
 
 def _error_offset(exc: Exception) -> int:
@@ -618,6 +631,15 @@ class _Ctx:
 
     # -- helpers ------------------------------------------------------------------------------------------
 
+    def skipped(self, what: str, span: Span) -> None:
+        """A statement that could not be read: reported where it goes wrong; the rest of the file is read."""
+        message = f"{what}; this statement was skipped, the rest of the file was read"
+        self.problems.append(Problem("parse", message, span))
+
+    def statement_start(self, text: str, start: int, end: int) -> Span:
+        first = self._span(text, start, end)
+        return Span(first.path, first.line, first.col, first.line, first.col)
+
     def _span(self, text: str, start: int, end: int) -> Span:
         # Trim leading whitespace/comments so the span starts at the statement keyword.
         while start < end and text[start].isspace():
@@ -683,12 +705,22 @@ class _Ctx:
         return attrs, password, pw_span, lists
 
     def _literal_span(self, text: str, off: int) -> Span:
-        """Span of the string literal starting at `off` (quotes included)."""
+        """Span of the string literal starting at `off` (quotes included).
+
+        Every literal form counts: a span that stopped at the first character of `$pw$secret$pw$` masked only
+        that `$`, and the rest of the password was printed in snippets (tests/test_secrets_e2e.py).
+        """
         end = off + 1
+        dollar = _DOLLAR_TAG.match(text, off)
         if off < len(text) and text[off] in "'\"":
             end = _skip_quoted(text, off, text[off], backslash=False)
         elif off < len(text) and text[off] in "eE" and off + 1 < len(text) and text[off + 1] == "'":
             end = _skip_quoted(text, off + 1, "'", backslash=True)
+        elif text[off : off + 3].upper() == "U&'":  # U&'d\0061t': `\` starts a code point, never ends the string
+            end = _skip_quoted(text, off + 2, "'", backslash=False)
+        elif dollar is not None:
+            close = text.find(dollar.group(), dollar.end())
+            end = len(text) if close < 0 else close + len(dollar.group())
         return self.lines.span(self.path, off, end)
 
     def _CreateRoleStmt(
