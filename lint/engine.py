@@ -49,6 +49,15 @@ def _plan(program: Program, var: str, stdlib: frozenset[str]) -> _Plan:
     return _Plan(fields, bool(called & stdlib))
 
 
+class _ProgramError(Exception):
+    """A CEL expression raised while judging an item: carries the expression, so the report points at it."""
+
+    def __init__(self, program: Program, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.program = program
+        self.cause = cause
+
+
 class _Eval:
     def __init__(self, policy: Policy, project: Project, functions: dict[str, Any]) -> None:
         self.policy = policy
@@ -58,6 +67,12 @@ class _Eval:
         self._stdlib = frozenset(functions)
 
     def run(self, program: Program, item: dict[str, Any]) -> Any:
+        try:
+            return self._run(program, item)
+        except Exception as exc:
+            raise _ProgramError(program, exc) from exc
+
+    def _run(self, program: Program, item: dict[str, Any]) -> Any:
         plan = self._plans.get(id(program))
         if plan is None:
             plan = self._plans[id(program)] = _plan(program, self.policy.var, self._stdlib)
@@ -81,24 +96,28 @@ def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
         for item in project.collections.get(policy.for_each, []):
             try:
                 finding = _judge(ev, policy, item)
-            except Exception as exc:
-                label = type(exc).__name__
-                detail = str(exc).splitlines()[0][:200] if str(exc) else label
-                if detail not in failed:
-                    failed.add(detail)
-                    findings.append(
-                        Finding(
-                            rule=POLICY_ERROR,
-                            severity=Severity.ERROR,
-                            message=f"policy {policy.id} could not be evaluated: {detail}",
-                            span=policy.condition.span,
-                            key=f"policy-error:{policy.id}:{detail}",
-                        )
-                    )
+            except _ProgramError as exc:
+                error = _policy_error(policy, exc.program, exc.cause)
+                if error.key not in failed:  # one report per expression and error, not one per item
+                    failed.add(error.key)
+                    findings.append(error)
                 continue
             if finding is not None:
                 findings.append(finding)
     return findings
+
+
+def _policy_error(policy: Policy, program: Program, cause: Exception) -> Finding:
+    """A runtime error in a policy, reported at the expression that raised it (the policy file's line)."""
+    text = str(cause)
+    detail = text.splitlines()[0][:200] if text.strip() else type(cause).__name__
+    return Finding(
+        rule=POLICY_ERROR,
+        severity=Severity.ERROR,
+        message=f"policy {policy.id} could not be evaluated: {detail}; fix the expression or the policy",
+        span=program.span,
+        key=f"policy-error:{policy.id}:{program.span.line}:{detail}",
+    )
 
 
 def _judge(ev: _Eval, policy: Policy, item: dict[str, Any]) -> Finding | None:
