@@ -98,6 +98,8 @@ def _validated(display: str, text: str) -> Located:
         raise ConfigError(Span.point(display, 1), "the configuration must be a YAML mapping")
     from jsonschema import Draft202012Validator
 
+    from lint.schemamsg import violation
+
     errors = Draft202012Validator(_schema()).iter_errors(doc.data)
     for err in sorted(errors, key=lambda e: list(map(str, e.path))):
         where = tuple(err.absolute_path)
@@ -109,7 +111,7 @@ def _validated(display: str, text: str) -> Located:
                 doc.key_at((*where, extra[0])), f"unknown key '{extra[0]}'{hint} (known keys here: {known})"
             )
         label = ".".join(map(str, where)) or "(top level)"
-        raise ConfigError(doc.at(where), f"{label}: {err.message}")
+        raise ConfigError(doc.at(where), f"{label} {violation(err)}")  # never err.message: it quotes the value
     return doc
 
 

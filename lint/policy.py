@@ -102,6 +102,8 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
     errors: list[tuple[Span, str]] = []
     from jsonschema import Draft202012Validator
 
+    from lint.schemamsg import violation
+
     for err in Draft202012Validator(_policy_schema()).iter_errors(doc.data):
         where = tuple(err.absolute_path)
         label = ".".join(map(str, where)) or "(top level)"
@@ -110,10 +112,7 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
             for key in extra:
                 errors.append((doc.key_at((*where, key)), f"unknown key '{key}' in {label}"))
             continue
-        if err.validator == "required":
-            errors.append((doc.at(where), f"{label}: {err.message}"))
-            continue
-        errors.append((doc.at(where), f"{label}: {err.message}"))
+        errors.append((doc.at(where), f"{label} {violation(err)}"))  # never err.message: it quotes the value
     if errors:
         raise PolicyError(errors)
     data = doc.data

@@ -83,7 +83,7 @@ def test_own_settings_override_the_preset(tmp_path: Path, capsys: pytest.Capture
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        ("extends: strictest\n", ".replint.yaml:1:10: extends: 'strictest' is not one of ['recommended', 'strict']"),
+        ("extends: strictest\n", ".replint.yaml:1:10: extends must be one of recommended, strict"),
         ("fail-on: warning\n", ".replint.yaml:1:1: unknown key 'fail-on' — did you mean 'fail_on'?"),
         ("rules:\n  sql-cdc-role-superuser: {enable: false}\n", "unknown key 'enable' — did you mean 'enabled'?"),
         (
@@ -91,7 +91,7 @@ def test_own_settings_override_the_preset(tmp_path: Path, capsys: pytest.Capture
             ".replint.yaml:2:3: rules.sql-cdc-role-superusr: no policy has this id; "
             "did you mean 'sql-cdc-role-superuser'?",
         ),
-        ("inline_suppressions: no\n", "inline_suppressions: 'no' is not of type 'boolean'"),
+        ("inline_suppressions: no\n", "inline_suppressions must be boolean, not a string"),
     ],
 )
 def test_config_mistakes_are_exit_2_with_location_and_hint(

@@ -15,8 +15,9 @@ from functools import cache
 from typing import Any
 
 from lint.resources import schema_path
+from lint.schemamsg import violation
 from lint.span import Span
-from lint.yamlsrc import ENV_TYPES, EnvRef, Located, Problem, YamlPath, describe_type, walk_env_refs
+from lint.yamlsrc import ENV_TYPES, EnvRef, Located, Problem, YamlPath, walk_env_refs
 
 CONFIG_KEYS = ("replication", "storage", "sync_rules", "sync_config")
 SECRET_FIELDS = ("password", "secret_access_key", "deploy_key", "clientSecret", "supabase_jwt_secret")
@@ -125,17 +126,6 @@ def _validator_class() -> Any:
     )
 
 
-def _describe_type(schema: dict[str, Any]) -> str:
-    t = schema.get("type")
-    if isinstance(t, list):
-        return " or ".join(str(x) for x in t)
-    if t:
-        return str(t)
-    if "enum" in schema:
-        return "one of " + ", ".join(str(x) for x in schema["enum"])
-    return "a different value"
-
-
 def _dotted(path: YamlPath) -> str:
     out = ""
     for part in path:
@@ -171,35 +161,9 @@ def _schema_problems(doc: Located) -> list[Problem]:
                     doc.at(path),
                 )
             )
-        elif err.validator in ("type",):
-            problems.append(
-                Problem(
-                    "invalid-value",
-                    f"{where} must be {_describe_type(err.schema)}, not {describe_type(err.instance)}",
-                    doc.at(path),
-                )
-            )
-        elif err.validator in ("enum", "const"):
-            values = err.validator_value if err.validator == "enum" else [err.validator_value]
-            problems.append(
-                Problem("invalid-value", f"{where} must be one of {', '.join(map(str, values))}", doc.at(path))
-            )
-        elif err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            problems.append(
-                Problem(
-                    "invalid-value",
-                    f"{where} is out of range ({err.validator} {err.validator_value})",
-                    doc.at(path),
-                )
-            )
-        elif err.validator == "required":
-            missing = [k for k in err.validator_value if not isinstance(err.instance, dict) or k not in err.instance]
-            problems.append(
-                Problem("invalid-value", f"{where} is missing required key(s): {', '.join(missing)}", doc.at(path))
-            )
         else:
             # Never echo err.message: it quotes the instance, which may be a secret.
-            problems.append(Problem("invalid-value", f"{where} is not valid ({err.validator})", doc.at(path)))
+            problems.append(Problem("invalid-value", f"{where} {violation(err)}", doc.at(path)))
     return problems
 
 
