@@ -17,6 +17,7 @@ from typing import Any
 from lint import conninfo, model_clients, model_conf, model_hba, model_live, model_mongo
 from lint.live.observe import Observed
 from lint.mongoauth import MongoState
+from lint.redact import mask_setting
 from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
 from lint.sources import clients, debezium, hba, pgconf
 from lint.sources.powersync import PowerSyncConfig, RawConnection
@@ -1262,6 +1263,8 @@ class _Builder:
     # -- settings, storage pairs, slots ---------------------------------------------------------------------
 
     def _settings(self, connections: list[dict[str, Any]]) -> None:
+        # Values are masked: `primary_conninfo` carries the standby's password, and any policy (a user's too)
+        # could print `setting.value`; no built-in policy reads a password out of a setting.
         system = self.db.system if self.db is not None else {}
         for conf in self.inputs.pgconfs:
             for name, setting in pgconf.effective(conf).items():
@@ -1269,7 +1272,7 @@ class _Builder:
                     {
                         "key": f"setting:{conf.path}:{name}",
                         "name": name,
-                        "value": setting.value,
+                        "value": mask_setting(name, setting.value),
                         "source": setting.file,
                         "origin": setting.span.to_dict(),
                     }
@@ -1279,7 +1282,7 @@ class _Builder:
                 {
                     "key": f"setting:{name}",
                     "name": name,
-                    "value": value,
+                    "value": mask_setting(name, value),
                     "source": "ALTER SYSTEM",
                     "origin": span.to_dict(),
                 }

@@ -146,16 +146,36 @@ def _scan_sql_doubled(line: str, i: int) -> Range:
 
     Ends at the next `''`, or at a lone `'` (the end of the SQL literal); `\\''` is an escaped quote.
     """
-    j = i + 2
+    return i + 2, _sql_doubled_end(line, i + 2)
+
+
+def _sql_doubled_end(line: str, j: int) -> int:
     n = len(line)
     while j < n:
         if line[j] == "\\":
             j += 3 if line.startswith("''", j + 1) else 2
         elif line[j] == "'":
-            return i + 2, j
+            return j
         else:
             j += 1
-    return i + 2, n
+    return n
+
+
+# `name = '...'` (or `name '...'`): a postgresql.conf line, whose strings have backslash escapes besides `''`.
+_CONF_ASSIGNMENT = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*=?\s*'")
+
+
+def _conf_escaped_quote(line: str, end: int, close: int) -> bool:
+    """Is the `''` at `end` an escaped quote of a conninfo in a postgresql.conf string rather than its end?
+
+    There a conninfo `\\'` is written `\\\\''` (the conf string doubles the backslash too), which in SQL would
+    be an escaped backslash and the closing quote. Read as conf only on a conf line, and only when another
+    `''` follows, so that SQL-style text still ends where SQL says.
+    """
+    run = 0
+    while end - run - 1 >= 0 and line[end - run - 1] == "\\":
+        run += 1
+    return run % 4 == 2 and _CONF_ASSIGNMENT.match(line) is not None and line.find("''", close + 1) >= 0
 
 
 _DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")
@@ -248,6 +268,13 @@ def _conninfo_quoted(line: str, i: int, enclosing: str | None) -> Range:
         # `CONNECTION '... password=''a b'' ...'`; a bare empty `password=''` over-masks, harmlessly
         start, end = _scan_sql_doubled(line, i)
         close = end + 1
+        # A `''` that text runs on after, or a conf-escaped quote, does not end the value: read on to the
+        # next one (stopping at the run-on text's first blank printed the rest of a secret with a quote)
+        while close + 1 < len(line) and (
+            not _closes_cleanly(line, close, enclosing) or _conf_escaped_quote(line, end, close)
+        ):
+            end = _sql_doubled_end(line, close + 1)
+            close = end + 1
     else:
         start, end = _scan_quoted(line, i, layered=enclosing == '"')
         close = end
@@ -388,7 +415,9 @@ def _kv_quoted(line: str, i: int, sep: str, *, json_like: bool) -> Range | None:
     if not closed and sep == ":" and json_like:
         closed = rest.lstrip()[0] in ",}]"
     if not closed:
-        return i, _unquoted_end(line, i, sep, json_like=False)
+        # At least through the closing quote: a ` #` inside the quotes is not a comment, and stopping there
+        # printed the rest of the secret on a YAML syntax-error line (`password: "ab #cd": x`).
+        return i, max(end + 1, _unquoted_end(line, end + 1, sep, json_like=False))
     if is_reference(line[start:end]):
         return None
     # `.env` files quote values but Java properties files do not, where the quotes would be part of the
@@ -487,6 +516,15 @@ def mask_line(line: str) -> str:
     return mask_line_mapped(line).text
 
 
+def mask_setting(name: str, value: str) -> str:
+    """A server setting's value as the model may hold it: wholly masked under a secret-bearing name (an
+    extension's `myext.password`), otherwise with the passwords of a conninfo or URI masked
+    (`primary_conninfo = 'host=... password=...'`), so no policy can print them."""
+    if is_secret_key(name):
+        return MASK
+    return mask_line(value)
+
+
 def span_ranges(spans: Iterable[Span], line_no: int, line: str) -> list[Range]:
     """The parts of one line (1-based `line_no`) covered by inclusive spans; paths are not checked."""
     content = len(line.rstrip("\r"))  # a span ending on the newline must not eat a CR either
@@ -505,12 +543,13 @@ def mask_spans(text: str, spans: Iterable[Span]) -> str:
 
     A multi-line span masks each covered line part separately; newlines are never removed.
     """
-    spans = list(spans)
-    if not spans:
-        return text
+    by_line: dict[int, list[Span]] = {}
     lines = text.split("\n")
-    for idx, line in enumerate(lines):
-        ranges = _merge(span_ranges(spans, idx + 1, line))
+    for sp in spans:  # indexed by line: a file with thousands of secrets must not cost lines x spans
+        for line_no in range(max(1, sp.line), min(sp.end_line, len(lines)) + 1):
+            by_line.setdefault(line_no, []).append(sp)
+    for line_no, on_line in by_line.items():
+        ranges = _merge(span_ranges(on_line, line_no, lines[line_no - 1]))
         if ranges:
-            lines[idx] = _apply(line, ranges)
+            lines[line_no - 1] = _apply(lines[line_no - 1], ranges)
     return "\n".join(lines)

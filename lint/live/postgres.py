@@ -9,13 +9,16 @@ psycopg is imported inside `probe`, so a static `replint check` never loads it.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lint import conninfo
+from lint.redact import secret_ranges
 
 SETTINGS = (
     "wal_level",
@@ -99,30 +102,82 @@ class PgObserved:
 
 def redact(uri: str) -> str:
     """The connection as it may be shown: scheme, user, hosts and database — never a password or options."""
-    info = conninfo.parse(uri)
+    info = conninfo.parse(_without_password(uri))
     hosts = ",".join(f"{h}:{p or conninfo.PG_DEFAULT_PORT}" for h, p in info.hosts) or "localhost"
     user = f"{info.user}@" if info.user else ""
+    # A malformed string can still put a password where a user, host or database is expected (an unbalanced
+    # quote in `user='u password=x`): then nothing of it is shown. Whole secrets only: a user `ps_good` with
+    # the password `good-Secret` is no leak.
+    shown = " ".join((info.user or "", hosts, info.database or ""))
+    if _PASSWORD_KEY.search(shown) or any(s in shown for s in secret_parts(uri) if len(s) >= 4):
+        return "postgresql://(connection string not shown)"
     return f"postgresql://{user}{hosts}/{info.database or ''}"
 
 
-def _error_text(exc: BaseException, display: str) -> str:
-    """One line naming the target; libpq messages can quote the connection string, so they are not repeated
-    verbatim when they might carry the password."""
+_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
+_PASSWORD_KEY = re.compile(r"password\s*=", re.IGNORECASE)
+
+
+def _without_password(uri: str) -> str:
+    """A URI without the password of its user info, which ends at the *last* '@': one written without
+    percent-encoding may contain '/', '?', '#' or '@', and a parser splitting at those would take part of it
+    for the host or database (libpq, and `conninfo.parse`)."""
+    m = _SCHEME.match(uri)
+    if m is None:
+        return uri
+    userinfo, at, rest = uri[m.end() :].rpartition("@")
+    if not at:
+        return uri
+    return f"{uri[: m.end()]}{userinfo.partition(':')[0]}@{rest}"
+
+
+def secret_parts(uri: str) -> tuple[str, ...]:
+    """Every piece of a connection string that may be a password, generously: the user info after its first
+    ':' up to the last '@' (malformed URIs included), and whatever `lint.redact` masks (`password=` in a query
+    or keyword/value string, to the end when a quote is unbalanced); each raw and percent-decoded."""
+    parts: set[str] = {uri[start:end] for start, end in secret_ranges(uri)}
+    m = _SCHEME.match(uri)
+    if m is not None:
+        userinfo, at, _ = uri[m.end() :].rpartition("@")
+        if at and ":" in userinfo:
+            parts.add(userinfo.partition(":")[2])
+    return tuple(sorted({form for part in parts if part for form in (part, unquote(part))}))
+
+
+def _reveals(text: str, secrets: Sequence[str]) -> bool:
+    """Whether `text` holds a secret or any 4-character run of one (driver messages quote fragments)."""
+    for secret in secrets:
+        if len(secret) < 4:
+            if secret in text:
+                return True
+        elif any(secret[i : i + 4] in text for i in range(len(secret) - 3)):
+            return True
+    return False
+
+
+def _error_text(exc: BaseException, display: str, secrets: Sequence[str] = ()) -> str:
+    """One line naming the target. libpq's message is added only when it cannot carry the password: libpq
+    quotes the whole connection string in some URI errors (`...in IPv6 host address in URI: "postgresql://u:
+    pw@[::1/db"`) and fragments of it in others (`invalid percent-encoded token: "pw%zz"`)."""
     message = " ".join(str(exc).split())
     lower = message.lower()
+    detail = "" if _reveals(message, secrets) else f": {message[:200]}"
     if "password authentication failed" in lower or "authentication failed" in lower:
         return f"authentication failed for {display}"
     if "no pg_hba.conf entry" in lower:
         return f"{display}: the server's pg_hba.conf has no entry for this client, user and database"
+    if type(exc).__name__ == "ProgrammingError" or lower.startswith("connection is bad"):
+        # psycopg's errors before any connection attempt: libpq rejected the connection string itself
+        return f"invalid connection string for {display}{detail}"
     if "connection refused" in lower:
         return f"connection refused by {display}"
     if "timeout" in lower or "timed out" in lower:
         return f"timed out connecting to {display}"
     if "ssl" in lower or "certificate" in lower:
-        return f"TLS failed for {display}: {message[:200]}" if "password" not in lower else f"TLS failed for {display}"
+        return f"TLS failed for {display}{detail}"
     if "does not exist" in lower:
-        return f"{display}: {message[:200]}" if "password" not in lower else f"{display}: database or role missing"
-    return f"cannot connect to {display} ({type(exc).__name__})"
+        return f"{display}{detail}" if detail else f"{display}: database or role missing"
+    return f"cannot connect to {display} ({type(exc).__name__}){detail}"
 
 
 def _tls(uri: str, cacert: str | None, scratch: Path) -> dict[str, str]:
@@ -162,7 +217,7 @@ def _probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float, tl
             sslrootcert=tls.get("sslrootcert"),  # None is left out of the connection string
         )
     except Exception as exc:  # psycopg raises OperationalError, but a bad URI raises ProgrammingError
-        return PgObserved(target, display, reachable=False, error=_error_text(exc, display))
+        return PgObserved(target, display, reachable=False, error=_error_text(exc, display, secret_parts(uri)))
     skipped: list[tuple[str, str]] = []
     facts: dict[str, Any] = {}
     try:

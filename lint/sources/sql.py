@@ -486,6 +486,11 @@ def _read_each(ctx: _Ctx, cleaned: str, bounds: list[tuple[int, int]]) -> int:
         except parser.ParseError as exc:
             offset = start + ByteIndex(piece).char_offset(_error_offset(exc))
             ctx.skipped(f"SQL syntax error: {_error_message(exc)}", ctx.lines.span(ctx.path, offset, offset + 1))
+            if _CREDENTIAL_STATEMENT.match(piece):
+                # Unparsed, nothing says which literal is the password (`PASSOWRD 'x'`, `LOGIN 'x'`): the snippet
+                # of the syntax error must not show any of them.
+                literals = _string_literals(cleaned, start, end)
+                ctx.secret_spans.extend(ctx.lines.span(ctx.path, s, e) for s, e in literals)
             continue
         except RecursionError:
             ctx.skipped("SQL statement nested too deeply to read", ctx.statement_start(cleaned, start, end))
@@ -507,6 +512,48 @@ def _read_each(ctx: _Ctx, cleaned: str, bounds: list[tuple[int, int]]) -> int:
     return count
 
 
+# Statements that carry credentials: roles (PASSWORD), subscriptions and user mappings (CONNECTION, OPTIONS),
+# ALTER SYSTEM (primary_conninfo), or any statement that says PASSWORD.
+_CREDENTIAL_STATEMENT = re.compile(
+    r"(?is)\s*(?:(?:create|alter)\s+(?:role|user|group|subscription|server)\b|alter\s+system\b|.*\bpassword\b)"
+)
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _string_literals(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each string literal in `text[start:end]`, quotes included, as `preprocess` scans them;
+    an unterminated one runs to `end`. Comments and quoted identifiers are skipped."""
+    # The whole text is scanned in place (no slice per statement: a file of many bad statements would copy it
+    # once each); statement bounds come from the same lexer, so a construct only runs past `end` in the last one.
+    out: list[tuple[int, int]] = []
+    piece = text
+    i = start
+    while i < end:
+        ch = piece[i]
+        if piece.startswith("--", i):
+            j = piece.find("\n", i, end)
+            i = end if j < 0 else j
+        elif piece.startswith("/*", i):
+            i = min(_skip_block_comment(piece, i), end)
+        elif ch == '"':
+            i = min(_skip_quoted(piece, i, '"', backslash=False), end)
+        elif ch == "'":
+            escape = i > 0 and piece[i - 1] in "eE" and (i < 2 or not piece[i - 2].isalnum())
+            close = min(_skip_quoted(piece, i, "'", backslash=escape), end)
+            out.append((i - 1 if escape else i, close))
+            i = close
+        elif ch == "$" and (tag := _DOLLAR_TAG.match(piece, i)) and not (i and _WORD_CHAR.match(piece[i - 1])):
+            close = piece.find(tag.group(0), tag.end(), end)
+            stop = end if close < 0 else close + len(tag.group(0))
+            out.append((i, stop))
+            i = stop
+        else:
+            i += 1
+    return out
+
+
 def _error_offset(exc: Exception) -> int:
     args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
     if len(args) > 1 and isinstance(args[1], int):
@@ -514,9 +561,25 @@ def _error_offset(exc: Exception) -> int:
     return 0
 
 
+_NEAR = re.compile(r' at or near "(?P<token>.*)"$', re.S)
+# What the parser may repeat: a keyword or identifier, a number, an operator. Not a string literal, and not
+# the rest of the statement after an unterminated quote.
+_SAFE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}|[0-9][0-9A-Za-z_.+\-]{0,30}|[^\sA-Za-z0-9'\"$\\]{1,3}")
+
+
 def _error_message(exc: Exception) -> str:
+    """The parser's message without the source text it quotes when that may be a secret.
+
+    PostgreSQL's scanner quotes the token "at or near" an error: a string literal it did not expect, or all of
+    the statement after an unterminated quote, e.g. the password of `PASSWORD 'x` and what follows. The
+    finding's location and its masked snippet show where instead.
+    """
     args = getattr(exc, "args", ())
-    return str(args[0]) if args else "invalid SQL"
+    message = str(args[0]) if args else "invalid SQL"
+    near = _NEAR.search(message)
+    if near is not None and not _SAFE_TOKEN.fullmatch(near.group("token")):
+        message = message[: near.start()]
+    return " ".join(message.split())
 
 
 # ---------------------------------------------------------------------------------------------------------
