@@ -106,8 +106,14 @@ def _trees() -> Iterator[tuple[str, dict[str, str]]]:
 
 def _reader_fixtures() -> Iterator[tuple[str, dict[str, str]]]:
     """The hand-written fixtures of the reader tests: shapes the policy cases do not all use."""
-    from tests import test_clients_reader, test_debezium_reader, test_hba, test_mongo_reader, test_pgconf
-    from tests import test_syncrules
+    from tests import (
+        test_clients_reader,
+        test_debezium_reader,
+        test_hba,
+        test_mongo_reader,
+        test_pgconf,
+        test_syncrules,
+    )
 
     fixtures: list[tuple[str, str, Any]] = [
         ("test_clients_reader.DRASI", "drasi/source.yaml", test_clients_reader.DRASI),

@@ -317,7 +317,7 @@ def test_config_loader_survives_hostile_configuration(data: st.DataObject) -> No
             assert exc.span.line >= 1 and str(exc)
 
 
-BASELINE_TEXT = """\
+BASELINE_TEXT = b"""\
 {
   "version": 1,
   "tool": "replint 0.1.0",
@@ -326,7 +326,7 @@ BASELINE_TEXT = """\
     {"rule": "sql-plaintext-password", "fingerprint": "4567ef01", "path": "db/1.sql", "message": "y"}
   ]
 }
-""".encode()
+"""
 
 
 @FUZZ

@@ -59,7 +59,8 @@ def test_deep_flow_nesting_is_a_finding(tmp_path: Path) -> None:
 
 def test_nesting_beyond_the_depth_bound_is_a_finding(tmp_path: Path) -> None:
     nested = "".join("  " * i + f"k{i}:\n" for i in range(150))
-    errors = parse_errors(tmp_path, {"config.yaml": POWERSYNC_HEAD + "api:\n" + "".join("  " + r for r in nested.splitlines(True))})
+    indented = "".join("  " + row for row in nested.splitlines(True))
+    errors = parse_errors(tmp_path, {"config.yaml": POWERSYNC_HEAD + "api:\n" + indented})
     assert len(errors) == 1 and "more than 100 levels of nesting" in errors[0]
 
 
@@ -145,7 +146,9 @@ def test_binary_file_under_a_name_replint_reads_is_reported(tmp_path: Path, rel:
     target = tmp_path / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
-    assert parse_errors(tmp_path, {}) == [f"{rel}:1:1: error: file looks binary (NUL bytes) and was not read [parse-error]"]
+    assert parse_errors(tmp_path, {}) == [
+        f"{rel}:1:1: error: file looks binary (NUL bytes) and was not read [parse-error]"
+    ]
 
 
 @pytest.mark.parametrize("rel", NAMES)
@@ -328,10 +331,8 @@ def test_python_tags_in_replint_configuration_and_policies_are_usage_errors(
     assert f"{cfg}:1:10: tag tag:yaml.org,2002:python/object/apply:os.system is not allowed" in capsys.readouterr().err
     source = (ROOT / "policies" / "cfg-debug-api.yaml").read_text(encoding="utf-8")
     pol = tmp_path / "pols"
-    write_tree(
-        pol,
-        {"my-rule.yaml": source.replace("id: cfg-debug-api", f"id: !!python/object/apply:os.system ['touch {marker}']")},
-    )
+    tagged = source.replace("id: cfg-debug-api", f"id: !!python/object/apply:os.system ['touch {marker}']")
+    write_tree(pol, {"my-rule.yaml": tagged})
     assert main(["check", "--no-cache", "--policies", str(pol), str(GOOD)]) == 2
     assert "is not allowed (it would construct a Python object)" in capsys.readouterr().err
     assert not marker.exists()
@@ -339,7 +340,7 @@ def test_python_tags_in_replint_configuration_and_policies_are_usage_errors(
 
 def _user_policy(condition: str, message: str = '"x"') -> str:
     source = (ROOT / "policies" / "cfg-debug-api.yaml").read_text(encoding="utf-8")
-    head, _, tail = source.partition("rationale:")
+    _, _, tail = source.partition("rationale:")
     return (
         "id: my-rule\ntitle: A user policy that fails at run time\nseverity: error\nfor_each: roles\n"
         f"condition: '{condition}'\nmessage: '{message}'\nrationale:" + tail
