@@ -135,7 +135,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ReadError("is not a regular file (a FIFO, socket or device) and was not read")
+            raise ReadError("file is not a regular file (a FIFO, socket or device) and was not read")
         if info.st_size > limit:
             raise ReadError(f"file is larger than {_size(limit)} and was not read")
         with os.fdopen(fd, "rb", closefd=False) as fh:
