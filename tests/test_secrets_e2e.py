@@ -44,6 +44,7 @@ from lint.cli import main
 from lint.redact import MASK, is_reference
 from tests import pgcluster
 from tests.lintkit import write_tree
+from tests.test_live_postgres import CONFIG as LIVE_POSTGRES_CONFIG
 
 EXAMPLES = int(os.environ.get("REPLINT_SECRET_EXAMPLES", "12"))
 FEW = max(3, EXAMPLES // 3)  # for the slower or narrower properties
@@ -773,23 +774,7 @@ def _model_background() -> str:
 
 # --- 5: live connection errors ------------------------------------------------------------------------------
 
-LIVE_CONFIG = """\
-replication:
-  connections:
-    - type: postgresql
-      uri: !env PS_DATA_SOURCE_URI
-      sslmode: disable
-storage:
-  type: postgresql
-  uri: !env PS_STORAGE_URI
-  sslmode: disable
-sync_config:
-  content: |
-    bucket_definitions:
-      global:
-        data:
-          - SELECT * FROM lists
-"""
+LIVE_CONFIG = LIVE_POSTGRES_CONFIG  # the live tests' PowerSync config: both URIs from !env, no TLS
 
 
 @cache
