@@ -207,7 +207,7 @@ def _read_properties(path: Path, rel: str, found: _Collected) -> str | None:
     text, problem = decode(data, rel)
     if problem is not None and b"\x00" not in data[:8192]:
         return data.decode("latin-1")
-    if problem is not None and debezium.looks_like_debezium_properties(peek(path)):
+    if problem is not None and debezium.looks_like_debezium_properties(data[:65536].decode("utf-8", "replace")):
         found.files += 1
         found.problems.append(problem)
     return text
