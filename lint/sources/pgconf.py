@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from lint.pgparams import PARAMETERS
 from lint.span import LineIndex, Span, line_bounds
 from lint.yamlsrc import Problem
 
@@ -29,6 +30,7 @@ __all__ = [
     "FileAccess",
     "duration_ms",
     "effective",
+    "is_server_config",
     "looks_like_pgconf",
     "memory_bytes",
     "parse_bool",
@@ -450,14 +452,23 @@ WELL_KNOWN_GUCS = frozenset(
 _COMMENTED_GUC = re.compile(r"[ \t]*#[ \t]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)[ \t]*=")
 
 
-def looks_like_pgconf(text: str) -> bool:
-    """Cheap sniff for a `*.conf` not named postgresql*.conf: mostly valid `name = value` lines, at least two
-    of them, at least one a well-known GUC. A file of only commented-out defaults (a sample) also counts."""
-    if len(text) > 5 * 1024 * 1024:
-        return False
-    good = bad = 0
-    known = False
-    commented_known = 0
+# An INI section header (`[Definition]`, `[program:postgres]`, `[mydb]`): fail2ban filters, supervisor configs
+# and libpq's pg_service.conf use them; the server's parser rejects them, so a real postgresql.conf has none.
+_SECTION = re.compile(r"^[ \t]*\[[^\]\n]*\][ \t]*(?:[#;][^\n]*)?$", re.M)
+
+
+@dataclass(frozen=True)
+class _Tally:
+    good: int  # lines that are `name [=] value`
+    bad: int  # lines that are not
+    known: bool  # some assignment names a well-known parameter
+    commented_known: int  # commented-out assignments of well-known parameters (a sample file)
+    parameter: bool  # some line, well-formed or not, starts with a server parameter's name
+
+
+def _tally(text: str) -> _Tally:
+    good = bad = commented_known = 0
+    known = parameter = False
     for start, end in line_bounds(text):
         if end - start > 10_000:
             bad += 1
@@ -468,14 +479,36 @@ def looks_like_pgconf(text: str) -> bool:
             if m and m.group(1).lower() in WELL_KNOWN_GUCS:
                 commented_known += 1
             continue
-        if _line_error(toks) is None and (len(toks) == 3 or toks[0].text.lower() in WELL_KNOWN_GUCS):
+        name = toks[0].text.lower()
+        parameter = parameter or name in PARAMETERS or toks[0].kind == "qualified_id"
+        if _line_error(toks) is None and (len(toks) == 3 or name in WELL_KNOWN_GUCS):
             good += 1
-            known = known or toks[0].text.lower() in WELL_KNOWN_GUCS
+            known = known or name in WELL_KNOWN_GUCS
         else:
             bad += 1
-    if good == 0 and bad == 0:
-        return commented_known >= 5
-    return known and good >= 2 and good >= 4 * bad
+    return _Tally(good, bad, known, commented_known, parameter)
+
+
+def looks_like_pgconf(text: str) -> bool:
+    """Cheap sniff for a `*.conf` not named postgresql*.conf: mostly valid `name = value` lines, at least two
+    of them, at least one a well-known GUC. A file of only commented-out defaults (a sample) also counts."""
+    if len(text) > 5 * 1024 * 1024 or _SECTION.search(text) is not None:
+        return False
+    t = _tally(text)
+    if t.good == 0 and t.bad == 0:
+        return t.commented_known >= 5
+    return t.known and t.good >= 2 and t.good >= 4 * t.bad
+
+
+def is_server_config(text: str) -> bool:
+    """Whether a file *named* like postgresql.conf holds server settings. The name is taken at its word unless
+    the content is plainly another format: INI sections (a fail2ban filter or supervisor program named for the
+    server), or lines that are not assignments and no PostgreSQL parameter anywhere (logrotate's `path { ... }`).
+    A real postgresql.conf with a broken line still names parameters, so it is kept and its error reported."""
+    if _SECTION.search(text) is not None:
+        return False
+    t = _tally(text)
+    return t.parameter or t.commented_known > 0 or t.bad == 0
 
 
 # --------------------------------------------------------------------------------------------------------
