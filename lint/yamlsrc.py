@@ -294,7 +294,16 @@ def load_all_located(path: str, text: str, *, env_tag: bool = True) -> list[Loca
     return _compose(path, text, many=True, env_tag=env_tag)
 
 
+def _json_tabs_as_spaces(text: str) -> str:
+    """JSON allows tabs between tokens, YAML does not indent with them, and PyYAML reads JSON as YAML: an editor's
+    tab-indented connector config would be a syntax error. A raw tab cannot occur inside a JSON string, so in a
+    JSON document every tab is whitespace; one space for one tab keeps every offset, line and column."""
+    head = text.lstrip(" \t\r\n\ufeff")[:1]
+    return text.replace("\t", " ") if head in ("{", "[") and "\t" in text else text
+
+
 def _compose(path: str, text: str, *, many: bool, env_tag: bool) -> list[Located]:
+    text = _json_tabs_as_spaces(text)
     try:
         if many:
             nodes: list[Node | None] = list(yaml.compose_all(text, Loader=_Loader))  # type: ignore[arg-type]
