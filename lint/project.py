@@ -124,8 +124,12 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
     """Read every file under the targets. `jobs` processes parse migrations; `store` caches their facts."""
     found = _Collected()
     skipped: list[Skipped] = []
+    named = {t.resolve() for t in targets if not t.is_dir()}
     for path in iter_files(root, targets, skipped):
-        _discover(root, path, found)
+        if path.resolve() in named:
+            _discover_named(root, path, found)
+        else:
+            _discover(root, path, found)
     for f in sqlfacts.read_all(found.sql_texts, jobs=jobs, store=store):
         found.sql_files.append(f)
         found.problems.extend(f.problems)
@@ -213,10 +217,43 @@ def _read_properties(path: Path, rel: str, found: _Collected) -> str | None:
     return text
 
 
-def _discover(root: Path, path: Path, found: _Collected) -> None:
+# Suffixes of a file kept as a template of another (`config.yaml.example`): named on the command line, it is
+# read as the file it stands for.
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".default", ".orig", ".bak", ".in")
+
+
+def _discover_named(root: Path, path: Path, found: _Collected) -> None:
+    """A file named on the command line: read as its name (less a template suffix) says, and when no reader takes
+    it, say so at the file: "no findings in 0 files" would read as an all-clear for a file never looked at."""
+    name = path.name
+    while name.lower().endswith(TEMPLATE_SUFFIXES) and "." in name[:-1].rstrip("."):
+        name = name.rsplit(".", 1)[0]
+    before = _progress(found)
+    if _read_by_name(name.lower()):
+        _discover(root, path, found, name)
+    else:  # no name to go by: PowerSync, connector and MongoDB documents are recognised by content
+        _discover_yaml(path, relpath(root, path), found)
+    if _progress(found) == before:
+        found.files += 1
+        found.problems.append(
+            Problem(
+                "skipped",
+                "replint does not recognise this file (no reader's name or content matches), so nothing in it was "
+                "checked; `replint explain parse-error` lists what replint reads",
+                Span.point(relpath(root, path), 1),
+            )
+        )
+
+
+def _progress(found: _Collected) -> tuple[int, ...]:
+    """How much discovery has taken in: unchanged across a file means no reader took it."""
+    return (found.files, len(found.sources), len(found.env), len(found.problems), len(found.debezium))
+
+
+def _discover(root: Path, path: Path, found: _Collected, name: str | None = None) -> None:
     """Read one file with the reader its name (or, for generic names, its content) calls for."""
     rel = relpath(root, path)
-    name = path.name
+    name = name or path.name
     lower = name.lower()
     if lower.endswith(".sql"):
         text = _read_counted(path, rel, found)
@@ -266,7 +303,7 @@ def _discover_conf(path: Path, rel: str, lower: str, found: _Collected) -> None:
         return
     if "hba" in lower or (not by_name and hba.looks_like_hba(text)):
         found.hba_paths.append(rel)
-    elif by_name or pgconf.looks_like_pgconf(text):
+    elif pgconf.is_server_config(text) if by_name else pgconf.looks_like_pgconf(text):
         found.pgconf_paths.append(rel)
     else:
         return
