@@ -452,7 +452,9 @@ class _Builder:
                         "key": f"env:{cfg.path}:{ref.name}:{span.line}",
                         "name": ref.name,
                         "type": ref.type,
-                        "valid_prefix": ref.name.startswith("PS_"),
+                        # A cloud file's `!env` is resolved by the CLI on the user's machine, which has no PS_
+                        # prefix rule; only the service refuses other names.
+                        "valid_prefix": ref.name.startswith("PS_") or cfg.variant == "cli-cloud",
                         "valid_type": ref.type in ("string", "number", "boolean"),
                         "client": "powersync",
                         "origin": span.to_dict(),

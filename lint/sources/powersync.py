@@ -121,9 +121,39 @@ def _validator_class() -> Any:
         "format",
     )
     overrides = {k: skip_env(Draft202012Validator.VALIDATORS[k]) for k in keys}
+    overrides["allOf"] = _all_of_env_dispatch(Draft202012Validator.VALIDATORS["allOf"])
     return validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, validators=overrides, type_checker=checker
     )
+
+
+def _dispatch_key(branches: Any) -> str | None:
+    """The property an `allOf` of `if {key: const} then ...` branches switches on (a JWK's `kty`), if it is one."""
+    if not isinstance(branches, list) or not branches:
+        return None
+    keys: set[str] = set()
+    for branch in branches:
+        props = branch.get("if", {}).get("properties", {}) if isinstance(branch, dict) else {}
+        if "then" not in branch or len(props) != 1 or "const" not in next(iter(props.values())):
+            return None
+        keys.update(props)
+    return keys.pop() if len(keys) == 1 else None
+
+
+def _all_of_env_dispatch(original: Any) -> Any:
+    """When the switch value is `!env` (`kty: !env PS_KTY`), every branch's `if` holds (`const` cannot judge an
+    unresolved value), so a key would be held to all shapes at once. Only one shape applies at run time: the
+    entry is fine when it fits any of them, and otherwise is judged by the shape it comes closest to."""
+
+    def run(validator: Any, branches: Any, instance: Any, schema: Any) -> Any:
+        key = _dispatch_key(branches)
+        if key is None or not isinstance(instance, dict) or not isinstance(instance.get(key), EnvRef):
+            yield from original(validator, branches, instance, schema)
+            return
+        candidates = [list(validator.descend(instance, branch["then"])) for branch in branches]
+        yield from min(candidates, key=len)
+
+    return run
 
 
 def _dotted(path: YamlPath) -> str:
@@ -133,11 +163,61 @@ def _dotted(path: YamlPath) -> str:
     return out or "(root)"
 
 
+def _connection_types() -> list[str]:
+    types: list[str] = _schema()["$defs"]["connection"]["properties"]["type"]["enum"]
+    return types
+
+
+def _near_miss_types(data: Any) -> tuple[Any, list[tuple[int, str]]]:
+    """`type: postgres` is a near miss of `postgresql`. The entry's other keys are then judged as that type's
+    (a copy of the data with the type corrected), so a second typo beside the first is not hidden behind it."""
+    replication = data.get("replication") if isinstance(data, dict) else None
+    conns = replication.get("connections") if isinstance(replication, dict) else None
+    if not isinstance(conns, list):
+        return data, []
+    known = _connection_types()
+    fixed: list[tuple[int, str]] = []
+    entries = list(conns)
+    for i, entry in enumerate(entries):
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if isinstance(kind, str) and kind not in known:
+            hint = _closest_type(kind, known)
+            if hint is not None:
+                entries[i] = {**entry, "type": hint}
+                fixed.append((i, hint))
+    if not fixed:
+        return data, []
+    assert isinstance(data, dict) and isinstance(replication, dict)
+    return {**data, "replication": {**replication, "connections": entries}}, fixed
+
+
+def _closest_type(kind: str, known: list[str]) -> str | None:
+    import difflib
+
+    low = kind.lower()
+    prefixed = [k for k in known if k.startswith(low) or low.startswith(k)]  # postgres, postgresq, mongo
+    if len(low) >= 5 and len(prefixed) == 1:
+        return prefixed[0]
+    match = difflib.get_close_matches(low, known, n=1, cutoff=0.8)
+    return match[0] if match else None
+
+
 def _schema_problems(doc: Located) -> list[Problem]:
     validator = _validator_class()(_schema())
     problems: list[Problem] = []
-    for err in validator.iter_errors(doc.data):
-        path: YamlPath = tuple(err.absolute_path)
+    data, fixed = _near_miss_types(doc.data)
+    for i, meant in fixed:
+        path: YamlPath = ("replication", "connections", i, "type")
+        problems.append(
+            Problem(
+                "unknown-type",
+                f"{_dotted(path)} is not a known type (did you mean {meant}? expected one of "
+                f"{', '.join(_connection_types())})",
+                doc.at(path),
+            )
+        )
+    for err in validator.iter_errors(data):
+        path = tuple(err.absolute_path)
         where = _dotted(path)
         if err.validator == "additionalProperties":
             allowed = sorted((err.schema.get("properties") or {}).keys())
@@ -399,9 +479,10 @@ def _settings_flags(
         span = doc.at(tpath)
         if isinstance(token, str):
             secret_spans.append(span)
-            flags.append(Flag("secret", _dotted(tpath), span, True))
-            if PLACEHOLDER_TOKENS.match(token.strip()) or len(token.strip()) < 16:
-                flags.append(Flag("api-token-placeholder", _dotted(tpath), span))
+            # One finding per token: a guessable one is reported as such (its remedy, a long random token from
+            # !env, also ends its being committed); any other literal one as a committed secret.
+            guessable = PLACEHOLDER_TOKENS.match(token.strip()) or len(token.strip()) < 16
+            flags.append(Flag("api-token-placeholder" if guessable else "secret", _dotted(tpath), span, True))
 
 
 def env_problems(config: PowerSyncConfig) -> list[Flag]:
