@@ -184,7 +184,10 @@ _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "0.0.0.0", ""}
 
 
 def host_class(host: str) -> str:
-    """'loopback', 'private' (RFC1918/ULA/link-local or a single-label name), 'socket' or 'public'."""
+    """'loopback', 'private' (RFC1918/ULA/link-local or a single-label name), 'socket', 'public', or 'unknown' for
+    a template placeholder (`${PG_HOST}`, `{{ .host }}`) that some other tool fills in: it names no host yet."""
+    if "${" in host or "{{" in host or host.strip().startswith("$"):
+        return "unknown"
     if host.strip() == "" or host.strip().startswith("/"):
         return "socket"  # libpq: no host means the default Unix-domain socket
     h = canonical_host(host)

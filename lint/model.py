@@ -1524,8 +1524,7 @@ class _Builder:
                         "kind": "duplicate",
                         "slot": item["slot_name"],
                         "slot_default": not item["slot_name_explicit"],
-                        "first": first["name"],
-                        "second": item["name"],
+                        **_distinct_names(first, item),
                         "subscription": None,
                         "slot_key": "slot.name",
                         "origin": slot_where,
@@ -1762,6 +1761,18 @@ def _span(d: dict[str, Any]) -> Span:
     span = span_from_dict(d)
     assert span is not None
     return span
+
+
+def _distinct_names(first: dict[str, Any], second: dict[str, Any]) -> dict[str, str]:
+    """`first`/`second` of a collision; two holders of one name (every demo's `application.properties`) are told
+    apart by their files, so the message never reads "connector application and connector application"."""
+    if first["name"] != second["name"]:
+        return {"first": first["name"], "second": second["name"]}
+    a, b = first["slot_name_origin"], second["slot_name_origin"]
+    where = (a.get("path", "?"), b.get("path", "?"))
+    if where[0] == where[1]:
+        where = (f"{where[0]}:{a.get('line', '?')}", f"{where[1]}:{b.get('line', '?')}")
+    return {"first": f"{first['name']} in {where[0]}", "second": f"{second['name']} in {where[1]}"}
 
 
 def _powersync_pg_source(conn: dict[str, Any]) -> bool:
