@@ -1006,6 +1006,13 @@ class _Builder:
                     "all_tables": pub.all_tables,
                     "schemas": sorted(pub.schemas),
                     "tables": sorted(tables),
+                    # What to name instead of FOR ALL TABLES / TABLES IN SCHEMA: the tables the sync rules read,
+                    # never every table (that would publish sessions and secrets tables by name).
+                    "suggested_tables": (
+                        sorted(t for t in tables if self._sync_matches(t))
+                        if pub.all_tables or pub.schemas
+                        else sorted(tables)
+                    ),
                     "publish": list(ops),
                     "missing_ops": [op for op in PUBLISH_ALL if op not in ops],
                     "publish_origin": span_dict(pub.publish[1] or pub.origin),
