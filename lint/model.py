@@ -1239,6 +1239,7 @@ class _Builder:
                 sub = db.subscriptions.get(conn["key"].split(":", 1)[1])
                 tables = sorted({t for p in (sub.publications if sub else ()) for t in pub_tables.get(p, {})})
             role = db.roles.get(user)
+            per_table: list[dict[str, Any]] = []
             for name in sorted(tables):
                 table = db.tables.get(name)
                 if table is None or not self._rls_state(table):
@@ -1247,7 +1248,7 @@ class _Builder:
                 bypass = bool(role and role.attr("bypassrls"))
                 owner = table.owner[0] == user and not (table.forced and table.forced[0])
                 row_sec = role.settings.get("row_security") if role else None
-                self.c["rls_exposures"].append(
+                per_table.append(
                     {
                         "key": f"rls:{conn['key']}:{name}",
                         "client": conn["client"],
@@ -1268,6 +1269,7 @@ class _Builder:
                         "observed": "",
                     }
                 )
+            self.c["rls_exposures"].extend(_group_by_cause(per_table, "table", "owner"))
 
     # -- settings, storage pairs, slots ---------------------------------------------------------------------
 
@@ -1768,6 +1770,23 @@ def _span(d: dict[str, Any]) -> Span:
     span = span_from_dict(d)
     assert span is not None
     return span
+
+
+def _group_by_cause(items: list[dict[str, Any]], what: str, *varying: str) -> list[dict[str, Any]]:
+    """One item per cause, not per table: items alike but for `what` (and the `varying` facts that split them)
+    become the first one with `<what>s` listing every `what`, so one login filtered by RLS on forty tables is one
+    finding that names them, at the first table."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(tuple(item[k] for k in varying), []).append(item)
+    return [{**group[0], **listed(what, [i[what] for i in group])} for group in groups.values()]
+
+
+def listed(what: str, names: list[str], shown: int = 5) -> dict[str, Any]:
+    """`<what>s` (all names) and `<what>s_shown` ("a, b, c, d, e and 3 more"): a message names a few, not forty."""
+    head = ", ".join(names[:shown])
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return {f"{what}s": names, f"{what}s_shown": head + more}
 
 
 def _distinct_names(first: dict[str, Any], second: dict[str, Any]) -> dict[str, str]:

@@ -105,6 +105,8 @@ def rls_items(obs: Observed, pg: PgObserved, conn: dict[str, Any] | None, sync: 
                 "role": role["rolname"],
                 "role_defined": True,
                 "table": name,
+                "tables": [name],
+                "tables_shown": name,
                 "superuser": bool(role["rolsuper"]),
                 "bypassrls": bool(role["rolbypassrls"]),
                 "owner": owner,
