@@ -8,7 +8,7 @@ import pytest
 
 from lint.conninfo import host_class
 from lint.model import _distinct_names
-from tests.lintkit import lint_tree, lines
+from tests.lintkit import lines, lint_tree
 
 
 @pytest.mark.parametrize("host", ["${PG_DATABASE_HOSTNAME}", "{{ .Values.host }}", "$PGHOST"])
