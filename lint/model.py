@@ -1103,6 +1103,7 @@ class _Builder:
                         "key": f"coverage:missing:{t['qualified']}",
                         "kind": "missing",
                         "table": t["qualified"],
+                        **listed("table", [t["qualified"]]),
                         "wildcard": t["wildcard"],
                         "publication": "powersync",
                         "origin": t["origin"],
@@ -1110,22 +1111,25 @@ class _Builder:
                         "removed_origin": span_dict(pub.removed.get(t["qualified"])),
                     }
                 )
-        if not self.sync_tables:
+        # Unused tables of a FOR ALL TABLES / TABLES IN SCHEMA publication are that publication's finding (which
+        # names the tables to keep); those of a table list are one finding that names them.
+        if not self.sync_tables or pub.all_tables or pub.schemas:
             return
-        for table, span in sorted(carried.items()):
-            if not self._sync_matches(table):
-                self.c["sync_coverage"].append(
-                    {
-                        "key": f"coverage:unused:{table}",
-                        "kind": "unused",
-                        "table": table,
-                        "wildcard": False,
-                        "publication": "powersync",
-                        "origin": span.to_dict(),
-                        "publication_origin": pub.origin.to_dict(),
-                        "removed_origin": None,
-                    }
-                )
+        unused = [(table, span) for table, span in sorted(carried.items()) if not self._sync_matches(table)]
+        if unused:
+            self.c["sync_coverage"].append(
+                {
+                    "key": f"coverage:unused:{unused[0][0]}",
+                    "kind": "unused",
+                    "table": unused[0][0],
+                    **listed("table", [table for table, _ in unused]),
+                    "wildcard": False,
+                    "publication": "powersync",
+                    "origin": unused[0][1].to_dict(),
+                    "publication_origin": pub.origin.to_dict(),
+                    "removed_origin": None,
+                }
+            )
 
     def _cdc_access(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
         assert self.db is not None

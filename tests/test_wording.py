@@ -37,3 +37,20 @@ def test_disable_on_the_default_socket_names_it_and_does_not_cross_a_network(tmp
     found = lines(lint_tree(tmp_path, {"config.yaml": config}), "cfg-sslmode-weak")
     assert len(found) == 1
     assert "the default Unix socket" in found[0] and "()" not in found[0] and "cross the network" not in found[0]
+
+
+def test_unused_tables_of_for_all_tables_are_that_publications_finding(tmp_path: Path) -> None:
+    files = {
+        "migrations/V1__app.sql": (
+            "CREATE TABLE public.todos (id uuid PRIMARY KEY);\nCREATE TABLE public.sessions (id uuid PRIMARY KEY);\n"
+            "CREATE PUBLICATION powersync FOR ALL TABLES;\n"
+        ),
+        "powersync/config.yaml": (
+            "replication:\n  connections:\n    - type: postgresql\n      uri: !env PS_DATA_SOURCE_URI\n"
+            "storage:\n  type: mongodb\n  uri: !env PS_MONGO_URI\nsync_config:\n  content: |\n"
+            "    bucket_definitions:\n      global:\n        data:\n          - SELECT * FROM todos\n"
+        ),
+    }
+    result = lint_tree(tmp_path, files)
+    assert lines(result, "xf-publication-covers-sync-tables") == []
+    assert [line for line in lines(result, "sql-publication-all-tables") if "SET TABLE public.todos [" in line]
