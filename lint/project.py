@@ -139,10 +139,13 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
     pgconfs = _read_included_family(found, access, found.pgconf_paths, pgconf.read_pgconf)
     hbas = _read_included_family(found, access, found.hba_paths, hba.read_hba)
     _report_skipped(root, skipped, found, access.refused)
-    db = replay(found.sql_files) if found.sql_files else None
+    # Another engine's SQL (MySQL init scripts, ksqlDB queries) is not replayed nor counted as migrations.
+    pg_files = [f for f in found.sql_files if f.foreign is None]
+    found.problems.extend(_foreign_sql(found.sql_files, configs))
+    db = replay(pg_files) if pg_files else None
     inputs = model.Inputs(
         sql=db,
-        sql_files=len(found.sql_files),
+        sql_files=len(pg_files),
         configs=tuple(configs),
         sync_rules=sync_rules,
         standalone_sync_rules=tuple(standalone),
@@ -157,6 +160,38 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
         clients=tuple(found.clients),
     )
     return Loaded(inputs, found.sources)
+
+
+# PowerSync connection types that declare a source engine whose SQL replint does not read.
+_DECLARED_DIALECTS = {"mysql": ("MySQL",), "mssql": ("SQL Server",)}
+
+
+def _foreign_sql(files: list[sql.SqlFile], configs: list[powersync.PowerSyncConfig]) -> list[Problem]:
+    """One `foreign-sql` problem per folder holding another engine's SQL, at the first evidence, unless the
+    project declares that engine (a PowerSync MySQL or SQL Server source: its scripts are expected there).
+    Debezium connectors are not consulted: the Debezium reader keeps PostgreSQL connectors only."""
+    declared = {
+        d
+        for cfg in configs
+        for conn in cfg.connections
+        for d in _DECLARED_DIALECTS.get(str(conn.values.get("type", "")).lower(), ())
+    }
+    folders: dict[str, list[sql.SqlFile]] = {}
+    for f in files:
+        if f.foreign is not None and f.foreign.dialect not in declared:
+            folders.setdefault(f.path.rpartition("/")[0], []).append(f)
+    problems: list[Problem] = []
+    for folder, group in folders.items():
+        evidence = [f.foreign for f in group if f.foreign is not None]
+        first = evidence[0]
+        names = " and ".join(dict.fromkeys(e.dialect for e in evidence))
+        these = "this file was" if len(group) == 1 else f"these {len(group)} files were"
+        message = (
+            f"{folder or '.'}/ holds {names} SQL (recognised by {first.label}); replint reads PostgreSQL SQL"
+            f" only, so {these} not read"
+        )
+        problems.append(Problem("foreign-sql", message, first.span))
+    return problems
 
 
 def _report_skipped(root: Path, skipped: list[Skipped], found: _Collected, reported: set[str]) -> None:

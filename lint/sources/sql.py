@@ -18,6 +18,8 @@ from typing import Any
 
 from lint.conninfo import ConnInfo
 from lint.conninfo import parse as parse_conninfo
+from lint.sources import dialect
+from lint.sources.dialect import Evidence
 from lint.span import ByteIndex, LineIndex, Span
 from lint.yamlsrc import Problem
 
@@ -204,6 +206,14 @@ class SqlFile:
     statements: int
     # Where inline secrets are written (password literals), so snippets can blank them exactly.
     secret_spans: tuple[Span, ...] = ()
+    # Set when the file is another engine's SQL (MySQL, Oracle, ...): it then has no events and no problems,
+    # and `lint.project` reports its folder once instead (see `lint.sources.dialect`).
+    foreign: Evidence | None = None
+
+    @property
+    def dialect(self) -> str | None:
+        """Display name of the foreign dialect, None for PostgreSQL."""
+        return self.foreign.dialect if self.foreign is not None else None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -395,11 +405,39 @@ def read_sql(path: str, text: str, *, every_statement: bool = False) -> SqlFile:
     then statement by statement), which also reports syntax errors. `every_statement` forces that way.
     """
     lines = LineIndex(text)
-    if not every_statement and not _psql_syntax(text):
+    sniffed = dialect.sniff(path, text)
+    if sniffed.folder is not None and not sniffed.pg_evidence:
+        # An engine-named folder and nothing PostgreSQL-only in the file: not ours, and not worth a parse.
+        by_folder = dialect.folder_evidence(path, sniffed)
+        return _foreign(path, text, lines, sniffed, by_folder, _count_statements(text))
+    # Foreign markers send the file the thorough way, which counts the statements PostgreSQL rejects; an
+    # ordinary migration has none and is still parsed once, by the fast path.
+    if not every_statement and sniffed.marker is None and not _psql_syntax(text):
         fast = _read_needed(path, text, lines)
         if fast is not None:
             return fast
-    return _read_every(path, text, lines)
+    read = _read_every(path, text, lines)
+    rejected = sum(1 for p in read.problems if p.kind == "parse")
+    if sniffed.marker is not None and dialect.decide(sniffed, rejected=rejected, statements=read.statements + rejected):
+        return _foreign(path, text, lines, sniffed, sniffed.marker, read.statements + rejected)
+    return read
+
+
+def _foreign(
+    path: str, text: str, lines: LineIndex, sniffed: dialect.Sniffed, evidence: Evidence, statements: int
+) -> SqlFile:
+    secrets = tuple(lines.span(path, s, e) for s, e in sniffed.literals)
+    return SqlFile(path, (), (), statements, secrets, evidence)
+
+
+def _count_statements(text: str) -> int:
+    """Statements of a file that is not parsed: libpg_query's scanner split, or our own when it refuses."""
+    from pglast import parser
+
+    try:
+        return len(parser.split(text, with_parser=False, only_slices=True))
+    except parser.ParseError:
+        return len(preprocess(text)[1])
 
 
 def _read_needed(path: str, text: str, lines: LineIndex) -> SqlFile | None:
