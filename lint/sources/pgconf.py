@@ -457,6 +457,9 @@ _COMMENTED_GUC = re.compile(r"[ \t]*#[ \t]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]
 _SECTION = re.compile(r"^[ \t]*\[[^\]\n]*\][ \t]*(?:[#;][^\n]*)?$", re.M)
 
 
+_LINE_NAME = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)")
+
+
 @dataclass(frozen=True)
 class _Tally:
     good: int  # lines that are `name [=] value`
@@ -472,6 +475,8 @@ def _tally(text: str) -> _Tally:
     for start, end in line_bounds(text):
         if end - start > 10_000:
             bad += 1
+            head = _LINE_NAME.match(text, start, min(end, start + 200))  # not lexed: just whose line it is
+            parameter = parameter or bool(head and head.group(1).lower() in PARAMETERS)
             continue
         toks = _lex_line(text, start, end)
         if not toks:
