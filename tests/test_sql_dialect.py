@@ -63,9 +63,17 @@ FOREIGN = {
 }
 
 
+QUIET = {"Hive", "SQL Server", "ksqlDB"}
+
+
 @pytest.mark.parametrize("name", sorted(FOREIGN))
 def test_each_dialect_is_recognised_by_content(name: str) -> None:
     f = read_sql("scripts/setup.sql", FOREIGN[name])
+    if name in QUIET:
+        # No statement of these could change the model (CREATE STREAM, CREATE EXTERNAL TABLE, USE/EXEC): the fast
+        # path reads them cleanly without scanning for markers, and they neither add facts nor report anything.
+        assert f.dialect is None and f.events == () and f.problems == ()
+        f = read_sql("scripts/setup.sql", FOREIGN[name], every_statement=True)
     assert f.dialect == name
     assert f.events == () and f.problems == ()
     assert f.statements >= 1  # still counted, though never parsed
@@ -154,7 +162,7 @@ def test_a_postgresql_migration_with_one_foreign_looking_word_and_pg_syntax_keep
         "UPDATE cars SET engine = 'v8'::text WHERE id = 1;\n"
         "DO $$ BEGIN PERFORM 1; END $$;\n"
         "ALTER TABLE cars REPLICA IDENTITY FULL;\n"
-        "SELECT FROM WHERE;\n"
+        "GRANT SELECT ON cars TO;\n"
     )
     f = read_sql("db/V2.sql", text)
     assert f.dialect is None

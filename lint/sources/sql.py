@@ -405,15 +405,19 @@ def read_sql(path: str, text: str, *, every_statement: bool = False) -> SqlFile:
     then statement by statement), which also reports syntax errors. `every_statement` forces that way.
     """
     lines = LineIndex(text)
+    # A file is taken for another engine's only by its folder or when PostgreSQL rejects one of its statements:
+    # an ordinary migration the fast path reads cleanly is PostgreSQL, and is never scanned for markers.
+    if not every_statement and dialect.path_engine(path) is None and not _psql_syntax(text):
+        fast = _read_needed(path, text, lines)
+        if fast is not None:
+            return fast
     sniffed = dialect.sniff(path, text)
     if sniffed.folder is not None and not sniffed.pg_evidence:
         # An engine-named folder and nothing PostgreSQL-only in the file: not ours, and not worth a parse.
         by_folder = dialect.folder_evidence(path, sniffed)
         return _foreign(path, text, lines, sniffed, by_folder, _count_statements(text))
-    # Foreign markers send the file the thorough way, which counts the statements PostgreSQL rejects; an
-    # ordinary migration has none and is still parsed once, by the fast path.
-    if not every_statement and sniffed.marker is None and not _psql_syntax(text):
-        fast = _read_needed(path, text, lines)
+    if not every_statement and sniffed.marker is None and sniffed.folder is not None and not _psql_syntax(text):
+        fast = _read_needed(path, text, lines)  # an engine-named folder, but PostgreSQL-only content
         if fast is not None:
             return fast
     read = _read_every(path, text, lines)
