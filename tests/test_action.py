@@ -281,7 +281,7 @@ def test_bad_example_annotates_summarises_writes_sarif_and_fails(temp: Path, tmp
     assert sarif_path.is_absolute() and sarif_path.is_relative_to(temp)
     sarif = validate_sarif(sarif_path)
     results = sarif["runs"][0]["results"]
-    assert len(results) == 14
+    assert len(results) == 13
     superuser = [r for r in results if r["ruleId"] == "sql-cdc-role-superuser"]
     assert superuser[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
         "supabase/migrations/20240301120000_fixes.sql"
