@@ -7,6 +7,7 @@ the `.replint.yaml` directory) and always use `/`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -486,9 +487,14 @@ def inline_offsets(text: str, scalar: Span) -> tuple[int, int]:
     return scalar.line - 1, scalar.col if indicator in ("'", '"') else scalar.col - 1
 
 
+# The CLI's files start `_type: self-hosted` / `_type: cloud`; a generated JSON that merely has `_type` keys
+# (type tags of some serializer) must not be parsed whole to find that out.
+_CLI_TYPE = re.compile(r'(?m)^_type[ \t]*:|"_type"[ \t]*:[ \t]*"(?:self-hosted|cloud)"')
+
+
 def _might_be_ours(text: str) -> bool:
     """Cheap pre-filter so that unrelated YAML (CI workflows, k8s manifests) is not parsed twice."""
-    return any(
+    return _CLI_TYPE.search(text) is not None or any(
         k in text
         for k in (
             "replication",
@@ -497,7 +503,6 @@ def _might_be_ours(text: str) -> bool:
             "sync_config",
             "bucket_definitions",
             "streams",
-            "_type",
             # Debezium (Kafka Connect JSON, Strimzi), Drasi sources, Neosync connections, MongoDB commands
             "PostgresConnector",
             "kind: Source",

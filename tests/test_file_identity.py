@@ -177,3 +177,86 @@ def test_near_miss_connection_type_hints_and_still_judges_the_other_keys(
     result = lint_tree(tmp_path, {"config.yaml": config})
     assert any(f"did you mean {meant}?" in line for line in lines(result, "cfg-unknown-connection-type"))
     assert any("unknown key 'publication_nam'" in line for line in lines(result, "cfg-unknown-key"))
+
+
+HELM_VALUES = """\
+image:
+  registry: docker.io
+  repository: bitnami/postgresql
+auth:
+  username: app
+  database: app
+architecture: replication
+replication:
+  synchronousCommit: "off"
+  numSynchronousReplicas: 0
+primary:
+  persistence:
+    size: 8Gi
+readReplicas:
+  replicaCount: 1
+metrics:
+  enabled: false
+"""
+
+REPO_MANAGER_JSON = """\
+{
+  "name": "docker-hosted",
+  "online": true,
+  "storage": {"blobStoreName": "${BLOBSTORE_NAME}", "strictContentTypeValidation": true},
+  "docker": {"v1Enabled": false, "forceBasicAuth": true}
+}
+"""
+
+EXPORTER_QUERIES = """\
+pg_replication:
+  query: "SELECT EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())) AS lag"
+  master: true
+  metrics:
+    - lag:
+        usage: "GAUGE"
+storage:
+  query: "SELECT pg_database_size(current_database()) AS bytes"
+"""
+
+PLUGIN_MANIFEST = """\
+{
+  "name": "streams",
+  "streams": [{"version": "4.1.0", "neo4j": "4.4"}],
+  "_testing": {"enabled": false}
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("charts/postgresql/values.yaml", HELM_VALUES),
+        ("nexus/api/docker-hosted.json", REPO_MANAGER_JSON),
+        ("exporter/queries.yml", EXPORTER_QUERIES),
+        ("neo4j/plugins.json", PLUGIN_MANIFEST),
+    ],
+)
+def test_other_tools_files_are_not_powersync(tmp_path: Path, name: str, text: str) -> None:
+    assert lines(lint_tree(tmp_path, {name: text})) == []
+
+
+def test_a_powersync_config_with_typos_is_still_one(tmp_path: Path) -> None:
+    config = (
+        "replication:\n  connections:\n    - type: postgresql\n      uri: !env PS_DATA_SOURCE_URI\n"
+        "      sslMode: disable\nstorage:\n  type: mongodb\n  uri: !env PS_MONGO_URI\nportt: 8080\n"
+    )
+    result = lint_tree(tmp_path, {"powersync.yaml": config})
+    assert len(lines(result, "cfg-unknown-key")) == 2
+
+
+def test_a_cli_file_and_standalone_sync_streams_are_recognised(tmp_path: Path) -> None:
+    files = {
+        "powersync/service.yaml": "_type: self-hosted\nreplication:\n  connections:\n    - type: postgres\n",
+        "powersync/sync-config.yaml": (
+            "config:\n  edition: 3\nstreams:\n  todos:\n    query: SELECT * FROM todos WHERE\n"
+        ),
+    }
+    result = lint_tree(tmp_path, files)
+    assert lines(result, "cfg-unknown-connection-type")
+    assert any(line.startswith("powersync/sync-config.yaml:5:") for line in lines(result, "parse-error"))

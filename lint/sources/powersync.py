@@ -19,7 +19,6 @@ from lint.schemamsg import violation
 from lint.span import Span
 from lint.yamlsrc import ENV_TYPES, EnvRef, Located, Problem, YamlPath, walk_env_refs
 
-CONFIG_KEYS = ("replication", "storage", "sync_rules", "sync_config")
 SECRET_FIELDS = ("password", "secret_access_key", "deploy_key", "clientSecret", "supabase_jwt_secret")
 PLACEHOLDER_TOKENS = re.compile(
     r"^(use_a_better_token_in_production|changeme|change_me|change-me|secret|token|password|test|dev|example|"
@@ -68,9 +67,48 @@ class PowerSyncConfig:
 
 
 def looks_like_config(data: object) -> bool:
-    return isinstance(data, dict) and (
-        any(k in data for k in CONFIG_KEYS) or data.get("_type") in ("self-hosted", "cloud")
-    )
+    """Whether a document is a PowerSync service config, by its shape rather than by one key: Helm values, exporter
+    queries and repository-manager JSON have `replication:` or `storage:` too. It takes a block only PowerSync
+    writes that way, so a real config with typos is still recognised — and then judged key by key."""
+    if not isinstance(data, dict):
+        return False
+    if data.get("_type") in ("self-hosted", "cloud") or _connections_or_storage(data):
+        return True  # the CLI's files say what they are; the other two forms are PowerSync's alone
+    if not _sync_or_auth(data):
+        return False
+    ours = sum(1 for k in data if k in _top_level_keys())
+    return ours >= len(data) - ours
+
+
+def _connections_or_storage(data: dict[Any, Any]) -> bool:
+    """Replication connections listed with a `type`, or bucket storage of a PowerSync storage type."""
+    replication, storage = data.get("replication"), data.get("storage")
+    conns = replication.get("connections") if isinstance(replication, dict) else None
+    if isinstance(conns, list) and any(isinstance(c, dict) and "type" in c for c in conns):
+        return True
+    kind = storage.get("type") if isinstance(storage, dict) else None
+    return kind in _storage_types() or isinstance(kind, EnvRef)
+
+
+def _sync_or_auth(data: dict[Any, Any]) -> bool:
+    """A sync config given by `path` or `content`, or client auth by JWKS or Supabase: other tools have such keys
+    too, so these count only in a document whose keys are mostly PowerSync's."""
+    for key in ("sync_config", "sync_rules"):
+        block = data.get(key)
+        if isinstance(block, dict) and ("path" in block or "content" in block):
+            return True
+    auth = data.get("client_auth")
+    return isinstance(auth, dict) and any(k in auth for k in ("jwks", "jwks_uri", "supabase", "supabase_jwt_secret"))
+
+
+@cache
+def _top_level_keys() -> frozenset[str]:
+    return frozenset(_schema()["properties"])
+
+
+@cache
+def _storage_types() -> tuple[str, ...]:
+    return tuple(_schema()["$defs"]["storage"]["properties"]["type"]["enum"])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -76,8 +76,23 @@ MAX_QUERY_CHARS = 200_000
 
 
 def looks_like_sync_rules(data: object) -> bool:
-    """True for a top-level mapping with `bucket_definitions` or `streams`."""
-    return isinstance(data, dict) and ("bucket_definitions" in data or "streams" in data)
+    """A top-level mapping whose `bucket_definitions` or `streams` are PowerSync's: a map of definitions, each a
+    map of `data`/`parameters` (buckets) or `query`/`queries` (streams), with the other top-level keys mostly
+    sync rules' own. A plugin manifest's `streams: [...]` or a Kafka config's `streams:` map of settings is not."""
+    if not isinstance(data, dict) or not ("bucket_definitions" in data or "streams" in data):
+        return False
+    shaped = ("bucket_definitions" in data and _definitions(data["bucket_definitions"], ("data", "parameters"))) or (
+        "streams" in data and _definitions(data["streams"], ("query", "queries"))
+    )
+    ours = sum(1 for k in data if k in ROOT_KEYS)
+    return shaped and ours >= len(data) - ours
+
+
+def _definitions(block: object, keys: tuple[str, ...]) -> bool:
+    """Empty (a sync config still being written) or some definition carries one of `keys`."""
+    if block is None or block == {}:
+        return True
+    return isinstance(block, dict) and any(isinstance(d, dict) and any(k in d for k in keys) for d in block.values())
 
 
 def read_sync_rules(
