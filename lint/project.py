@@ -274,8 +274,9 @@ def _discover_named(root: Path, path: Path, found: _Collected) -> None:
         found.problems.append(
             Problem(
                 "skipped",
-                "replint does not recognise this file (no reader's name or content matches), so nothing in it was "
-                "checked; `replint explain parse-error` lists what replint reads",
+                "replint does not recognise this file, so nothing in it was checked; it reads PostgreSQL SQL, "
+                "postgresql.conf, pg_hba.conf, PowerSync, Debezium, Drasi and Neosync YAML/JSON, .properties, "
+                "mongosh scripts and .env files, by name or by content",
                 Span.point(relpath(root, path), 1),
             )
         )
@@ -489,7 +490,7 @@ def inline_offsets(text: str, scalar: Span) -> tuple[int, int]:
 
 # The CLI's files start `_type: self-hosted` / `_type: cloud`; a generated JSON that merely has `_type` keys
 # (type tags of some serializer) must not be parsed whole to find that out.
-_CLI_TYPE = re.compile(r'(?m)^_type[ \t]*:|"_type"[ \t]*:[ \t]*"(?:self-hosted|cloud)"')
+_CLI_TYPE = re.compile(r'(?m)^_type[ \t]*:|"_type"\s*:\s*"(?:self-hosted|cloud)"')
 
 
 def _might_be_ours(text: str) -> bool:
