@@ -77,12 +77,13 @@ MAX_QUERY_CHARS = 200_000
 
 def looks_like_sync_rules(data: object) -> bool:
     """A top-level mapping whose `bucket_definitions` or `streams` are PowerSync's: a map of definitions, each a
-    map of `data`/`parameters` (buckets) or `query`/`queries` (streams), with the other top-level keys mostly
-    sync rules' own. A plugin manifest's `streams: [...]` or a Kafka config's `streams:` map of settings is not."""
+    map of `data`/`parameters` (buckets) or `query`/`queries`/`with`/`auto_subscribe` (streams), with the other
+    top-level keys mostly sync rules' own (`config`, `with`...). A plugin manifest's `streams: [...]` or a Kafka
+    config's `streams:` map of settings is not."""
     if not isinstance(data, dict) or not ("bucket_definitions" in data or "streams" in data):
         return False
     shaped = ("bucket_definitions" in data and _definitions(data["bucket_definitions"], ("data", "parameters"))) or (
-        "streams" in data and _definitions(data["streams"], ("query", "queries"))
+        "streams" in data and _definitions(data["streams"], ("query", "queries", "with", "auto_subscribe"))
     )
     ours = sum(1 for k in data if k in ROOT_KEYS)
     return shaped and ours >= len(data) - ours
