@@ -422,6 +422,7 @@ class _Builder:
                     "kind": p.kind,
                     "message": p.message,
                     "origin": p.span.to_dict(),
+                    "powersync_config": False,  # sync rules, Debezium, Drasi, Neosync: not PowerSync's loader
                 }
             )
         for cfg in self.inputs.configs:
@@ -432,6 +433,7 @@ class _Builder:
                         "kind": p.kind,
                         "message": p.message,
                         "origin": p.span.to_dict(),
+                        "powersync_config": True,
                     }
                 )
             for flag in cfg.flags:
@@ -1715,6 +1717,7 @@ class _Builder:
                     "kind": p.kind,
                     "message": p.message,
                     "origin": p.span.to_dict(),
+                    "powersync_config": False,
                 }
             )
         sources = [c for c in connections if c["engine"] == "mongodb" and c["purpose"] == "source"]

@@ -54,3 +54,13 @@ def test_unused_tables_of_for_all_tables_are_that_publications_finding(tmp_path:
     result = lint_tree(tmp_path, files)
     assert lines(result, "xf-publication-covers-sync-tables") == []
     assert [line for line in lines(result, "sql-publication-all-tables") if "SET TABLE public.todos [" in line]
+
+
+def test_a_drasi_value_is_not_said_to_be_rejected_by_powersync(tmp_path: Path) -> None:
+    source = (
+        "apiVersion: v1\nkind: Source\nname: retail\nspec:\n  kind: PostgreSQL\n  properties:\n"
+        "    host: retail.example.com\n    port: 5432\n    user: 1001\n    database: retail\n"
+        "    tables: [public.orders]\n"
+    )
+    found = lines(lint_tree(tmp_path, {"drasi/source.yaml": source}), "cfg-invalid-value")
+    assert found and all("PowerSync" not in line and "the consumer that reads this file" in line for line in found)
