@@ -125,7 +125,7 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
     """Read every file under the targets. `jobs` processes parse migrations; `store` caches their facts."""
     found = _Collected()
     skipped: list[Skipped] = []
-    named = {t.resolve() for t in targets if not t.is_dir()}
+    named = _named_files(targets)
     for path in iter_files(root, targets, skipped):
         if path.resolve() in named:
             _discover_named(root, path, found)
@@ -251,6 +251,19 @@ def _read_properties(path: Path, rel: str, found: _Collected) -> str | None:
         found.files += 1
         found.problems.append(problem)
     return text
+
+
+def _named_files(targets: list[Path]) -> set[Path]:
+    """The files named on the command line, resolved; one that cannot be resolved (a link loop) is left to
+    `iter_files`, which reports it."""
+    out: set[Path] = set()
+    for target in targets:
+        try:
+            if not target.is_dir():
+                out.add(target.resolve())
+        except (OSError, RuntimeError):
+            continue
+    return out
 
 
 # Suffixes of a file kept as a template of another (`config.yaml.example`): named on the command line, it is
