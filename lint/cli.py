@@ -290,7 +290,7 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
             return hit.result, list(hit.rules)
     policies = _load_policies(policy_dirs)
     _check_rule_ids(config, policies)
-    from lint.sqlfacts import default_jobs
+    from lint.sources.sqlfacts import default_jobs
 
     progress = _progress if sys.stderr.isatty() else None
     jobs = args.jobs or default_jobs()

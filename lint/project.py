@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from lint import model, mongoauth, sqlfacts
+from lint import model
 from lint.files import ReadError, Skipped, decode, iter_files, peek, read_bytes, read_text, relpath
-from lint.replay import replay
-from lint.sources import clients, debezium, drasi, hba, mongo, neosync, pgconf, powersync, sql, syncrules
+from lint.model import mongoauth
+from lint.model.replay import replay
+from lint.sources import clients, debezium, drasi, hba, mongo, neosync, pgconf, powersync, sql, sqlfacts, syncrules
 from lint.span import Span
 from lint.yamlsrc import EnvRef, Located, Problem, load_all_located
 

@@ -33,7 +33,7 @@ from pymongo.errors import (
 
 from lint.live import mongo
 from lint.live.mongo import MongoObserved, observe, probe, redact_uri
-from lint.mongoauth import ANY_RESOURCE, CLUSTER, Privilege, Resource, allows
+from lint.mongoprivs import ANY_RESOURCE, CLUSTER, Privilege, Resource, allows
 
 REPLIES = Path(__file__).parent / "data" / "mongo_replies"
 CHECKPOINT_ACTIONS = ("createCollection", "dropCollection", "find", "changeStream", "insert", "update", "remove")

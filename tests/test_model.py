@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lint import conninfo
-from lint.replay import migration_key
+from lint.model.replay import migration_key
 from lint.sources.sql import read_sql
 from tests.lintkit import lines, lint_tree
 

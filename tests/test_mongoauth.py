@@ -9,19 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lint.mongoauth import (
-    SUPERUSER_ROLES,
-    MongoState,
-    Privilege,
-    Resource,
-    RoleRef,
-    allows,
-    allows_cluster,
-    builtin_privileges,
-    effective_privileges,
-    replay,
-    superuser_reason,
-)
+from lint.model.mongoauth import MongoState, RoleRef, effective_privileges, replay, superuser_reason
+from lint.mongoprivs import SUPERUSER_ROLES, Privilege, Resource, allows, allows_cluster, builtin_privileges
 from lint.sources.mongo import COMMANDS, MongoCommand, MongoSetup, read_mongo_doc, read_mongo_js
 from lint.span import Span
 from lint.yamlsrc import load_located

@@ -1022,7 +1022,7 @@ def test_regressions(tmp_path: Path, files: dict[str, str], secret: str, rule: s
 
 
 def test_conninfo_settings_reach_the_model_masked(tmp_path: Path) -> None:
-    """lint/model.py `_settings`: `settings[].value` carried primary_conninfo's password to every policy."""
+    """lint/model/builder.py `_settings`: `settings[].value` carried primary_conninfo's password to every policy."""
     write_tree(
         tmp_path,
         {

@@ -13,7 +13,7 @@ import pytest
 
 from lint import cache
 from lint.cli import main
-from lint.sqlfacts import PARALLEL_MIN_FILES
+from lint.sources.sqlfacts import PARALLEL_MIN_FILES
 from tests.lintkit import ROOT
 
 BAD = ROOT / "examples" / "powersync-supabase-bad"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lint.conninfo import host_class
-from lint.model import _distinct_names
+from lint.model.builder import _distinct_names
 from tests.lintkit import lines, lint_tree
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from lint.mongoauth import ANY_RESOURCE, CLUSTER, Privilege, Resource
+from lint.mongoprivs import ANY_RESOURCE, CLUSTER, Privilege, Resource
 from lint.redact import MASK
 
 if TYPE_CHECKING:

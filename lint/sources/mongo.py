@@ -4,7 +4,7 @@ Teams commit two kinds of MongoDB setup: mongosh scripts (`mongo-init.js`, `dock
 `setup/mongo/roles.js`) and JSON/YAML files of database commands. Both become the same `MongoCommand`
 documents: the shell helpers are mapped onto the database commands they wrap (`db.createUser({user: "u", ...})`
 is the `createUser` command, https://www.mongodb.com/docs/manual/reference/method/db.createUser/), so
-`lint.mongoauth` replays one shape only.
+`lint.model.mongoauth` replays one shape only.
 
 A mongosh script is arbitrary JavaScript. We never evaluate it: a small tokenizer finds the calls we know
 (`db.createRole(...)`, `db.getSiblingDB("admin").createUser(...)`, `db.runCommand({...})`, ...) and reads their

@@ -2,7 +2,7 @@
 
 Parsing uses libpg_query (PostgreSQL's own grammar) through pglast's JSON path, which is several times faster
 than building pglast's Python node objects (DESIGN.md §2). Only statements the model needs become events; all
-others are skipped cheaply. The events are replayed across files in migration order by `lint.replay`.
+others are skipped cheaply. The events are replayed across files in migration order by `lint.model.replay`.
 
 psql scripts are common in migration folders, so `:'var'` / `:var` interpolations and backslash meta-commands
 are neutralised first (keeping every offset), and one statement that does not parse never hides the rest of

@@ -14,11 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lint import conninfo, model_clients, model_conf, model_hba, model_live, model_mongo
+from lint import conninfo
 from lint.live.observe import Observed
-from lint.mongoauth import MongoState
+from lint.model import clients as model_clients
+from lint.model import conf as model_conf
+from lint.model import hba as model_hba
+from lint.model import live as model_live
+from lint.model import mongo as model_mongo
+from lint.model.mongoauth import MongoState
+from lint.model.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
 from lint.redact import mask_setting
-from lint.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
 from lint.sources import clients, debezium, hba, pgconf
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.sources.syncrules import SyncRules

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from lint import mongoauth
+from lint import mongoprivs
 from lint.live.mongo import MongoObserved
+from lint.model import mongoauth
 from lint.span import Span
 
 CHECKPOINTS = "_powersync_checkpoints"
@@ -25,7 +26,7 @@ CHECKPOINT_ACTIONS = ("createCollection", "dropCollection", "find", "changeStrea
 WRITE_ACTIONS = ("insert", "update", "remove")
 
 
-def _db_level(privs: Sequence[mongoauth.Privilege], action: str, db: str) -> mongoauth.Privilege | None:
+def _db_level(privs: Sequence[mongoprivs.Privilege], action: str, db: str) -> mongoprivs.Privilege | None:
     """A privilege granting `action` on every collection of `db` (the resource shape change streams require)."""
     for p in privs:
         r = p.resource
@@ -36,11 +37,11 @@ def _db_level(privs: Sequence[mongoauth.Privilege], action: str, db: str) -> mon
     return None
 
 
-def _origin(p: mongoauth.Privilege | None, fallback: Span) -> dict[str, Any]:
+def _origin(p: mongoprivs.Privilege | None, fallback: Span) -> dict[str, Any]:
     return (p.origin if p is not None and p.origin is not None else fallback).to_dict()
 
 
-def _via(p: mongoauth.Privilege) -> str:
+def _via(p: mongoprivs.Privilege) -> str:
     return " -> ".join(p.via) if p.via else "a direct privilege"
 
 
@@ -97,7 +98,7 @@ def observed_user_item(
         return None
     superuser: tuple[str, Span] | None = None
     for role, role_db in obs.roles:
-        if mongoauth.is_superuser_role(role, role_db):
+        if mongoprivs.is_superuser_role(role, role_db):
             superuser = (f"{role}@{role_db}", origin)
             break
     if superuser is None and any(p.resource.any_resource or "anyAction" in p.actions for p in obs.privileges):
@@ -127,7 +128,7 @@ def _privilege_item(
     origin: Span,
     roles: list[str],
     superuser: tuple[str, Span] | None,
-    privs: Sequence[mongoauth.Privilege],
+    privs: Sequence[mongoprivs.Privilege],
     db: str | None,
     collections: Sequence[str],
     post_images: str | None,
@@ -164,7 +165,7 @@ def _privilege_item(
     if _db_level(privs, "listCollections", db) is None:
         missing.append("listCollections")
     if _db_level(privs, "find", db) is None and any(
-        mongoauth.allows(privs, "find", db, c) is None for c in collections or [""]
+        mongoprivs.allows(privs, "find", db, c) is None for c in collections or [""]
     ):
         missing.append("find")
     if _db_level(privs, "changeStream", db) is None:
@@ -173,7 +174,7 @@ def _privilege_item(
     item["changestream_collection_only"] = "changeStream" in missing and any(
         "changeStream" in p.actions and p.resource.db == db and p.resource.collection for p in privs
     )
-    item["checkpoint_missing"] = [a for a in CHECKPOINT_ACTIONS if mongoauth.allows(privs, a, db, CHECKPOINTS) is None]
+    item["checkpoint_missing"] = [a for a in CHECKPOINT_ACTIONS if mongoprivs.allows(privs, a, db, CHECKPOINTS) is None]
     item["write_overgrants"] = _overgrants(privs, db, origin)
     dbadmin = next((p for p in privs if f"dbAdmin@{db}" in p.via or f"dbOwner@{db}" in p.via), None)
     observed_dbadmin = f"dbAdmin@{db}" in roles or f"dbOwner@{db}" in roles  # live: roles, not a via chain
@@ -182,12 +183,12 @@ def _privilege_item(
     item["collmod"] = collmod_db is not None or any("collMod" in p.actions and p.resource.db in (db, "") for p in privs)
     item["collmod_origin"] = _origin(collmod_db or next((p for p in privs if "collMod" in p.actions), None), origin)
     item["collmod_missing"] = (
-        [] if collmod_db is not None else [c for c in collections if mongoauth.allows(privs, "collMod", db, c) is None]
+        [] if collmod_db is not None else [c for c in collections if mongoprivs.allows(privs, "collMod", db, c) is None]
     )
     return item
 
 
-def _overgrants(privs: Sequence[mongoauth.Privilege], db: str, fallback: Span) -> list[dict[str, Any]]:
+def _overgrants(privs: Sequence[mongoprivs.Privilege], db: str, fallback: Span) -> list[dict[str, Any]]:
     """Write rights beyond the checkpoint collection: whole-database readWrite, or writes to other collections."""
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
