@@ -79,7 +79,7 @@ class _Eval:
         view = item if plan.fields is None else {k: item[k] for k in plan.fields if k in item}
         variables: dict[str, Any] = {self.policy.var: view}
         if program.uses_project:
-            variables["project"] = self.project.project
+            variables["project"] = dict(self.project.project)
         if plan.context:
             from lint.celrt import cel
 
@@ -93,7 +93,7 @@ def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
     for policy in policies:
         ev = _Eval(policy, project, functions)
         failed: set[str] = set()
-        for item in project.collections.get(policy.for_each, []):
+        for item in project.items(policy.for_each):
             try:
                 finding = _judge(ev, policy, item)
             except _ProgramError as exc:

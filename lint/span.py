@@ -5,7 +5,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, TypedDict
+
+
+class Origin(TypedDict):
+    """Where a fact is written: a file and a 1-based, inclusive range (the model's form of a `Span`)."""
+
+    path: Annotated[str, "file path relative to the project root, with forward slashes"]
+    line: Annotated[int, "first line, from 1"]
+    column: Annotated[int, "first column, from 1"]
+    end_line: Annotated[int, "last line, from 1"]
+    end_column: Annotated[int, "last column, from 1 (inclusive)"]
 
 
 @dataclass(frozen=True, order=True)
@@ -22,7 +32,7 @@ class Span:
     def point(path: str, line: int, col: int = 1) -> Span:
         return Span(path, line, col, line, col)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Origin:
         return {
             "path": self.path,
             "line": self.line,

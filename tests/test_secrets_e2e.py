@@ -744,8 +744,8 @@ def _model_texts(root: Path) -> dict[str, str]:
     """Each collection item (and the project map) as JSON, plus its decoded strings: what a policy can print."""
     built = model.build(project.load(root, [root]).inputs)
     out: dict[str, str] = {}
-    for name, items in built.collections.items():
-        for i, item in enumerate(items):
+    for name in model.COLLECTIONS:
+        for i, item in enumerate(built.items(name)):
             text = json.dumps(item, default=str, ensure_ascii=False)
             out[f"{name}[{i}]"] = text + "\n" + "\n".join(_strings(json.loads(text)))
     text = json.dumps(built.project, default=str, ensure_ascii=False)

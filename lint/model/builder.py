@@ -4,7 +4,7 @@ Policies are CEL one-liners over *collections* (lists of plain maps). All reason
 policy long — role-graph closure, migration-order privilege coverage, server identity, which tables a
 consumer replicates — happens here, once, so every policy sees the same answer (DESIGN.md §3).
 
-Collections and the variable name a policy uses for one item are listed in `COLLECTIONS`.
+The collections and their items are declared in `lint.model.items`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lint import conninfo
 from lint.live.observe import Observed
@@ -21,59 +21,29 @@ from lint.model import conf as model_conf
 from lint.model import hba as model_hba
 from lint.model import live as model_live
 from lint.model import mongo as model_mongo
+from lint.model.items import (
+    COLLECTIONS,
+    Collections,
+    CollisionItem,
+    ConnectionItem,
+    ExposureItem,
+    PrivilegeItem,
+    ProjectFacts,
+    RoleItem,
+    SecretItem,
+    SslOff,
+    SubscriptionItem,
+    SyncTableItem,
+    empty_collections,
+)
 from lint.model.mongoauth import MongoState
 from lint.model.replay import PUBLISH_ALL, DbState, Edge, RoleState, SubscriptionState, TableState, default_applies
 from lint.redact import mask_setting
 from lint.sources import clients, debezium, hba, pgconf
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.sources.syncrules import SyncRules
-from lint.span import Span, span_from_dict
+from lint.span import Origin, Span, span_from_dict
 from lint.yamlsrc import EnvRef, Problem
-
-# collection name -> the variable a policy's CEL sees for one item
-COLLECTIONS: dict[str, str] = {
-    "parse_errors": "problem",
-    "config_problems": "problem",
-    "secrets": "secret",
-    "env_refs": "env_ref",
-    "flags": "flag",
-    "services": "service",
-    "connections": "connection",
-    "storage_pairs": "pair",
-    "roles": "role",
-    "superuser_grants": "grant",
-    "privileges": "privilege",
-    "tables": "table",
-    "published_tables": "published",
-    "publications": "publication",
-    "subscriptions": "subscription",
-    "sync_tables": "sync_table",
-    "sync_coverage": "coverage",
-    "sync_definitions": "definition",
-    "rls_exposures": "exposure",
-    "cdc_table_access": "access",
-    "slot_collisions": "collision",
-    "settings": "setting",
-    "server_configs": "server",
-    "hba_records": "record",
-    "hba_users": "hba_user",
-    "hba_admissions": "admission",
-    "mongo_users": "mongo_user",
-    "mongo_post_images": "check",
-    "debezium_connectors": "connector",
-    "live_status": "status",
-    "live_roles": "live_role",
-    "live_publications": "live_publication",
-    "live_slots": "slot",
-    "drift": "drift",
-    "live_mongo": "mongo_server",
-    "live_tables": "live_table",
-}
-
-# Collections only `--live` fills: their policies are tested against real servers (tests/test_live_postgres.py).
-LIVE_COLLECTIONS = frozenset(
-    {"live_status", "live_roles", "live_publications", "live_slots", "drift", "live_mongo", "live_tables"}
-)
 
 CONFIG_PROBLEM_KINDS = frozenset(
     {
@@ -106,7 +76,7 @@ BUILTIN_SUPERUSERS = {"postgres", "rdsadmin", "azuresu", "cloudsqladmin", "supab
 TABLE_WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 
 
-def span_dict(span: Span | None) -> dict[str, Any] | None:
+def span_dict(span: Span | None) -> Origin | None:
     return span.to_dict() if span is not None else None
 
 
@@ -114,10 +84,15 @@ def span_dict(span: Span | None) -> dict[str, Any] | None:
 class Project:
     """The judged model: plain-data collections (for CEL) plus the project-level map."""
 
-    collections: dict[str, list[dict[str, Any]]]
-    project: dict[str, Any]
+    collections: Collections
+    project: ProjectFacts
     files: int
     secret_spans: tuple[Span, ...] = field(default=())
+
+    def items(self, collection: str) -> list[dict[str, Any]]:
+        """One collection's items as the plain maps CEL receives (an unknown name has none)."""
+        found = cast(dict[str, list[dict[str, Any]]], self.collections).get(collection)
+        return found if found is not None else []
 
 
 @dataclass(frozen=True)
@@ -163,7 +138,7 @@ def _resolve(value: Any, env: Mapping[str, tuple[str, str]]) -> tuple[str | None
 
 def powersync_connection(
     cfg: PowerSyncConfig, raw: RawConnection, env: Mapping[str, tuple[str, str]]
-) -> dict[str, Any]:
+) -> ConnectionItem:
     """A PowerSync source or storage connection as policies see it.
 
     PowerSync reads only host, port, database, user and password (and connect_timeout) from its URI; the
@@ -230,7 +205,7 @@ def powersync_connection(
         "sslmode": sslmode if isinstance(sslmode, str) else ("verify-full" if sslmode is None else None),
         "sslmode_explicit": sslmode is not None,
         "sslmode_env": isinstance(sslmode, EnvRef),
-        "sslmode_origin": span_dict(spans.get("sslmode") or raw.span),
+        "sslmode_origin": (spans.get("sslmode") or raw.span).to_dict(),
         "cacert": _value(raw, "cacert") not in (None, ""),
         "uri_sslmode": uri_params.get("sslmode"),
         "uri_options": uri_params.get("options"),
@@ -239,15 +214,34 @@ def powersync_connection(
         "row_security_option": conninfo.row_security_option(info),
         "post_images": _value(raw, "post_images") if isinstance(_value(raw, "post_images"), str) else None,
         "post_images_explicit": "post_images" in raw.values,
-        "post_images_origin": span_dict(spans.get("post_images") or raw.span),
+        "post_images_origin": (spans.get("post_images") or raw.span).to_dict(),
         "debug_api": _value(raw, "debug_api") is True,
         "slot_name_prefix": str(_value(raw, "slot_name_prefix") or "powersync_"),
         "role": None,
         "role_defined": False,
+        "sslmode_key": "sslmode",
+        "tls_subject": "PowerSync",
+        "tls_driver": "PowerSync",
+        "tls_fix": "",
+        "server_name": None,
+        # Filled in by later stages of the model (role, publication, storage user, live identity).
+        "admin_login": False,
+        "admin_reason": "",
+        "same_as_storage_user": False,
+        "storage_user_origin": None,
+        "user_case_mismatch": None,
+        "powersync_publication": None,
+        "publication_dropped_origin": None,
+        "publication_renamed_origin": None,
+        "publication_renamed_to": None,
+        "observed_display": "",
+        "observed_identity": None,
     }
 
 
-def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo) -> dict[str, Any]:
+def subscription_connection(
+    name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo
+) -> ConnectionItem:
     """A `CREATE SUBSCRIPTION ... CONNECTION` string, read by libpq on the subscriber (default sslmode prefer)."""
     sslmode = info.params.get("sslmode")
     return model_clients.libpq_connection(
@@ -278,6 +272,39 @@ def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: 
 
 # ---------------------------------------------------------------------------------------------------------
 # Role graph
+
+
+@dataclass(frozen=True)
+class _History:
+    """Why a CDC role cannot SELECT a table: statements that look as if they grant it but do not."""
+
+    select_revoked: Span | None
+    usage_revoked: Span | None
+    all_tables_grant: Span | None
+    default_grant: Span | None
+    default_grant_for_role: str | None
+    default_grant_after_table: bool
+
+
+@dataclass
+class _Grant:
+    """One GRANT statement (or default privilege, membership, attribute) while privileges are grouped."""
+
+    role: str
+    objtype: str
+    span: Span
+    objects: list[str] = field(default_factory=list)
+    privileges: list[str] = field(default_factory=list)
+    default_objtype: str | None = None
+    for_role: str | None = None
+    all_schemas: bool = False
+    expanded: bool = False
+
+    def add(self, obj: str, privilege: str) -> None:
+        if obj not in self.objects:
+            self.objects.append(obj)
+        if privilege not in self.privileges:
+            self.privileges.append(privilege)
 
 
 @dataclass(frozen=True)
@@ -369,11 +396,11 @@ class _Builder:
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
         self.db = inputs.sql
-        self.c: dict[str, list[dict[str, Any]]] = {name: [] for name in COLLECTIONS}
+        self.c: Collections = empty_collections()
         self.cdc_roles: dict[str, list[str]] = {}  # role -> why it is a CDC role
         self.cdc_logins: set[str] = set()  # CDC roles a connection logs in as (not only by attribute)
         self.storage_roles: dict[str, list[str]] = {}
-        self.sync_tables: list[dict[str, Any]] = []
+        self.sync_tables: list[SyncTableItem] = []
 
     def build(self) -> Project:
         self._problems()
@@ -400,7 +427,7 @@ class _Builder:
         self._hba(connections)
         self._mongo(connections)
         has_ps_pg = any(_powersync_pg_source(c) for c in connections)
-        project = {
+        project: ProjectFacts = {
             "has_sql": self.inputs.sql_files > 0,
             "has_roles": bool(self.db and any(r.origin for r in self.db.roles.values())),
             "has_powersync": bool(self.inputs.configs),
@@ -420,8 +447,8 @@ class _Builder:
     def _problems(self) -> None:
         for p in self.inputs.problems:
             # Kinds a config policy judges; any other reader problem is a parse-error finding, never dropped.
-            target = "config_problems" if p.kind in CONFIG_PROBLEM_KINDS else "parse_errors"
-            self.c[target].append(
+            target = self.c["config_problems"] if p.kind in CONFIG_PROBLEM_KINDS else self.c["parse_errors"]
+            target.append(
                 {
                     "key": f"{p.kind}:{p.span.path}:{p.message}",
                     "kind": p.kind,
@@ -442,16 +469,21 @@ class _Builder:
                     }
                 )
             for flag in cfg.flags:
-                item = {
-                    "key": f"{flag.kind}:{cfg.path}:{flag.detail}",
-                    "kind": flag.kind,
-                    "detail": flag.detail,
-                    "literal": flag.literal,
-                    "origin": flag.span.to_dict(),
-                    "config": cfg.path,
-                }
-                (self.c["secrets"] if flag.kind == "secret" else self.c["flags"]).append(
-                    {**item, "where": flag.detail, "source": "config"} if flag.kind == "secret" else item
+                key = f"{flag.kind}:{cfg.path}:{flag.detail}"
+                if flag.kind == "secret":
+                    self.c["secrets"].append(
+                        _secret_item(key, "config", flag.detail, flag.span, literal=flag.literal, detail=flag.detail)
+                    )
+                    continue
+                self.c["flags"].append(
+                    {
+                        "key": key,
+                        "kind": flag.kind,
+                        "detail": flag.detail,
+                        "literal": flag.literal,
+                        "origin": flag.span.to_dict(),
+                        "config": cfg.path,
+                    }
                 )
             for ref, span in cfg.env_refs:
                 self.c["env_refs"].append(
@@ -464,6 +496,7 @@ class _Builder:
                         "valid_prefix": ref.name.startswith("PS_") or cfg.variant == "cli-cloud",
                         "valid_type": ref.type in ("string", "number", "boolean"),
                         "client": "powersync",
+                        "where": "",
                         "origin": span.to_dict(),
                     }
                 )
@@ -474,17 +507,16 @@ class _Builder:
                     "variant": cfg.variant,
                     "telemetry_sharing": cfg.telemetry_sharing[0] if cfg.telemetry_sharing else True,
                     "telemetry_configured": cfg.telemetry_sharing is not None,
-                    "telemetry_origin": span_dict(cfg.telemetry_sharing[1])
-                    if cfg.telemetry_sharing
-                    else Span.point(cfg.path, 1).to_dict(),
+                    "telemetry_origin": (cfg.telemetry_sharing[1] if cfg.telemetry_sharing else Span.point(cfg.path, 1))
+                    .to_dict(),
                     "origin": Span.point(cfg.path, 1).to_dict(),
                 }
             )
 
     # -- connections ---------------------------------------------------------------------------------------
 
-    def _connections(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _connections(self) -> list[ConnectionItem]:
+        out: list[ConnectionItem] = []
         for cfg in self.inputs.configs:
             for raw in cfg.connections:
                 out.append(powersync_connection(cfg, raw, self.inputs.env))
@@ -514,7 +546,7 @@ class _Builder:
                 )
         return out
 
-    def _attach_role(self, conn: dict[str, Any]) -> None:
+    def _attach_role(self, conn: ConnectionItem) -> None:
         roles = {r["name"]: r for r in self.c["roles"]}
         user = conn.get("user")
         role = roles.get(user) if user else None
@@ -524,7 +556,7 @@ class _Builder:
         conn["admin_login"] = admin
         conn["admin_reason"] = why
 
-    def _connection_facts(self, connections: list[dict[str, Any]]) -> None:
+    def _connection_facts(self, connections: list[ConnectionItem]) -> None:
         """Cross-file facts of each connection: shared storage login, case-folded user, the publication."""
         storage_users = {c["config"]: c for c in connections if c["purpose"] == "storage" and c.get("user")}
         defined = {r["name"] for r in self.c["roles"] if r.get("defined")}
@@ -550,7 +582,7 @@ class _Builder:
             conn["publication_renamed_to"] = renamed[0] if renamed else None
             conn["publication_renamed_origin"] = span_dict(renamed[1] if renamed else None)
 
-    def _admin_login(self, conn: dict[str, Any], role: dict[str, Any] | None) -> tuple[bool, str]:
+    def _admin_login(self, conn: ConnectionItem, role: RoleItem | None) -> tuple[bool, str]:
         user = conn.get("user") or ""
         provider = conn.get("provider")
         if role and role.get("superuser"):
@@ -623,7 +655,7 @@ class _Builder:
 
     # -- roles ---------------------------------------------------------------------------------------------
 
-    def _identify_roles(self, connections: list[dict[str, Any]]) -> None:
+    def _identify_roles(self, connections: list[ConnectionItem]) -> None:
         for conn in connections:
             user = conn.get("user")
             if not user or conn["engine"] != "postgresql":
@@ -659,22 +691,19 @@ class _Builder:
                     "name": role.name,
                     "defined": role.origin is not None,
                     "origin": span_dict(role.origin) or Span.point("", 1).to_dict(),
-                    **{
-                        a: role.attr(a)
-                        for a in (
-                            "superuser",
-                            "replication",
-                            "login",
-                            "bypassrls",
-                            "createrole",
-                            "createdb",
-                            "inherit",
-                        )
-                    },
-                    **{
-                        f"{a}_origin": span_dict(role.attr_span(a) or role.origin)
-                        for a in ("superuser", "replication", "login", "bypassrls", "createrole", "createdb")
-                    },
+                    "superuser": role.attr("superuser"),
+                    "replication": role.attr("replication"),
+                    "login": role.attr("login"),
+                    "bypassrls": role.attr("bypassrls"),
+                    "createrole": role.attr("createrole"),
+                    "createdb": role.attr("createdb"),
+                    "inherit": role.attr("inherit"),
+                    "superuser_origin": span_dict(role.attr_span("superuser") or role.origin),
+                    "replication_origin": span_dict(role.attr_span("replication") or role.origin),
+                    "login_origin": span_dict(role.attr_span("login") or role.origin),
+                    "bypassrls_origin": span_dict(role.attr_span("bypassrls") or role.origin),
+                    "createrole_origin": span_dict(role.attr_span("createrole") or role.origin),
+                    "createdb_origin": span_dict(role.attr_span("createdb") or role.origin),
                     "rds_replication": ("rds_replication", role.name) in db.edges,
                     "row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
                     "row_security_origin": span_dict(row_sec[1]) if row_sec else None,
@@ -714,6 +743,12 @@ class _Builder:
                         "createrole": False,
                         "createdb": False,
                         "inherit": True,
+                        "superuser_origin": None,
+                        "replication_origin": None,
+                        "login_origin": None,
+                        "bypassrls_origin": None,
+                        "createrole_origin": None,
+                        "createdb_origin": None,
                         "rds_replication": False,
                         "row_security_off": False,
                         "row_security_origin": None,
@@ -736,29 +771,30 @@ class _Builder:
     def _superuser_grants(self, role: RoleState, esc: Escalation | None) -> None:
         """Every statement that, in the final state, gives `role` superuser power."""
         assert self.db is not None
-        base = {
-            "role": role.name,
-            "is_cdc": role.name in self.cdc_roles,
-            "is_storage": role.name in self.storage_roles,
-        }
+        is_cdc, is_storage = role.name in self.cdc_roles, role.name in self.storage_roles
         if role.attr("superuser"):
-            span = role.attr_span("superuser") or role.origin
+            span = role.attr_span("superuser") or role.origin or Span.point("", 1)
             self.c["superuser_grants"].append(
                 {
-                    **base,
                     "key": f"superuser:{role.name}",
+                    "role": role.name,
+                    "is_cdc": is_cdc,
+                    "is_storage": is_storage,
                     "kind": "attribute",
                     "via": "",
+                    "target": "",
                     "path": [role.name],
                     "reason": "SUPERUSER attribute",
-                    "origin": span_dict(span),
+                    "origin": span.to_dict(),
                 }
             )
         if esc is not None:
             self.c["superuser_grants"].append(
                 {
-                    **base,
                     "key": f"superuser-membership:{role.name}:{esc.target}",
+                    "role": role.name,
+                    "is_cdc": is_cdc,
+                    "is_storage": is_storage,
                     "kind": "membership",
                     "via": esc.path[1],
                     "target": esc.target,
@@ -773,104 +809,70 @@ class _Builder:
     def _privileges(self) -> None:
         assert self.db is not None
         db = self.db
-        grouped: dict[tuple[str, str, Span], dict[str, Any]] = {}
+        grouped: dict[tuple[str, str, Span], _Grant] = {}
         for (grantee, objtype, obj, priv), span in db.privileges.items():
             if objtype == "table" and obj not in db.tables:
                 continue
-            key = (grantee, objtype, span)
-            item = grouped.setdefault(
-                key,
-                {
-                    "role": grantee,
-                    "objtype": objtype,
-                    "objects": [],
-                    "privileges": [],
-                    "origin": span.to_dict(),
-                },
-            )
-            if obj not in item["objects"]:
-                item["objects"].append(obj)
-            if priv not in item["privileges"]:
-                item["privileges"].append(priv)
-        items = list(grouped.values())
-        items.extend(self._default_privilege_items())
+            grant = grouped.setdefault((grantee, objtype, span), _Grant(grantee, objtype, span))
+            grant.add(obj, priv)
+        grants = list(grouped.values())
+        grants.extend(self._default_privilege_grants())
         # A GRANT ... ON ALL TABLES IN SCHEMA or ALTER DEFAULT PRIVILEGES also shows up per table; the
         # schema-wide item stands for the statement, so policies judge it once (`expanded` marks the copies).
-        wide = {
-            (i["role"], *i["origin"].values()) for i in items if i["objtype"] in ("schema_all", "default_privileges")
-        }
-        for item in items:
-            item["expanded"] = item["objtype"] == "table" and (item["role"], *item["origin"].values()) in wide
+        wide = {(g.role, g.span) for g in grants if g.objtype in ("schema_all", "default_privileges")}
+        for g in grants:
+            g.expanded = g.objtype == "table" and (g.role, g.span) in wide
         for edge in db.edges.values():
-            items.append(
-                {
-                    "role": edge.member,
-                    "objtype": "role",
-                    "objects": [edge.role],
-                    "privileges": ["MEMBER"],
-                    "origin": edge.span.to_dict(),
-                    "expanded": False,
-                }
-            )
+            grants.append(_Grant(edge.member, "role", edge.span, objects=[edge.role], privileges=["MEMBER"]))
         for role in db.roles.values():
             for attr in ("superuser", "replication", "bypassrls", "createrole", "createdb"):
                 if role.attr(attr):
-                    items.append(
-                        {
-                            "role": role.name,
-                            "objtype": "attribute",
-                            "objects": [],
-                            "privileges": [attr.upper()],
-                            "origin": span_dict(role.attr_span(attr) or role.origin),
-                            "expanded": False,
-                        }
-                    )
+                    span = role.attr_span(attr) or role.origin or Span.point("", 1)
+                    grants.append(_Grant(role.name, "attribute", span, privileges=[attr.upper()]))
         heirs_of: dict[str, list[str]] = {}
-        for item in items:
-            # Same keys on every item, so a policy never reads a missing one.
-            item.setdefault("default_objtype", None)
-            item.setdefault("for_role", None)
-            item.setdefault("all_schemas", False)
-            item["role_is_cdc"] = item["role"] in self.cdc_roles
-            item["role_is_storage"] = item["role"] in self.storage_roles
+        items: list[PrivilegeItem] = []
+        for g in grants:
             # Privileges (not attributes) of a group reach every member that inherits from it.
-            if item["role"] not in heirs_of:
-                heirs_of[item["role"]] = _inheritors(db, item["role"])
-            heirs = [] if item["objtype"] == "attribute" else heirs_of[item["role"]]
-            item["inherited_by_cdc"] = [r for r in heirs if r in self.cdc_roles]
-            item["inherited_by_storage"] = [r for r in heirs if r in self.storage_roles]
-            item["objects"].sort()
-            qualified_objects = item["objtype"] in ("table", "sequence")
-            schemas = sorted({o.split(".", 1)[0] if qualified_objects else o for o in item["objects"]})
-            item["schemas"] = schemas
-            item["key"] = (
-                f"privilege:{item['role']}:{item['objtype']}:{','.join(item['objects'])}:"
-                f"{','.join(sorted(item['privileges']))}"
+            if g.role not in heirs_of:
+                heirs_of[g.role] = _inheritors(db, g.role)
+            heirs = [] if g.objtype == "attribute" else heirs_of[g.role]
+            objects = sorted(g.objects)
+            qualified_objects = g.objtype in ("table", "sequence")
+            items.append(
+                {
+                    "key": f"privilege:{g.role}:{g.objtype}:{','.join(objects)}:{','.join(sorted(g.privileges))}",
+                    "role": g.role,
+                    "objtype": g.objtype,
+                    "objects": objects,
+                    "privileges": g.privileges,
+                    "origin": g.span.to_dict(),
+                    "expanded": g.expanded,
+                    "default_objtype": g.default_objtype,
+                    "for_role": g.for_role,
+                    "all_schemas": g.all_schemas,
+                    "role_is_cdc": g.role in self.cdc_roles,
+                    "role_is_storage": g.role in self.storage_roles,
+                    "inherited_by_cdc": [r for r in heirs if r in self.cdc_roles],
+                    "inherited_by_storage": [r for r in heirs if r in self.storage_roles],
+                    "schemas": sorted({o.split(".", 1)[0] if qualified_objects else o for o in objects}),
+                }
             )
         self.c["privileges"] = items
 
-    def _default_privilege_items(self) -> list[dict[str, Any]]:
+    def _default_privilege_grants(self) -> list[_Grant]:
         """`ALTER DEFAULT PRIVILEGES` in force at the end: they grant on tables not created yet."""
         assert self.db is not None
-        grouped: dict[tuple[str, Span, str | None, str], dict[str, Any]] = {}
+        grouped: dict[tuple[str, Span, str | None, str], _Grant] = {}
         for d in self.db.default_privs:
-            item = grouped.setdefault(
+            grant = grouped.setdefault(
                 (d.grantee, d.span, d.for_role, d.objtype),
-                {
-                    "role": d.grantee,
-                    "objtype": "default_privileges",
-                    "default_objtype": d.objtype,
-                    "for_role": d.for_role,
-                    "objects": [],
-                    "privileges": [],
-                    "origin": d.span.to_dict(),
-                },
+                _Grant(d.grantee, "default_privileges", d.span, default_objtype=d.objtype, for_role=d.for_role),
             )
-            if d.schema is not None and d.schema not in item["objects"]:
-                item["objects"].append(d.schema)
-            item["all_schemas"] = d.schema is None or item.get("all_schemas", False)
-            if d.privilege not in item["privileges"]:
-                item["privileges"].append(d.privilege)
+            if d.schema is not None and d.schema not in grant.objects:
+                grant.objects.append(d.schema)
+            grant.all_schemas = d.schema is None or grant.all_schemas
+            if d.privilege not in grant.privileges:
+                grant.privileges.append(d.privilege)
         return list(grouped.values())
 
     def _can_select(self, role: str, table: TableState) -> tuple[bool, bool]:
@@ -889,7 +891,7 @@ class _Builder:
             select, usage = True, True
         return select, usage
 
-    def _select_history(self, role: str, table: TableState) -> dict[str, Any]:
+    def _select_history(self, role: str, table: TableState) -> _History:
         """Why a SELECT or USAGE is missing: the statements that look as if they grant it but do not.
 
         A REVOKE that cleared it; a `GRANT ... ON ALL TABLES IN SCHEMA` that ran before the table existed;
@@ -920,20 +922,19 @@ class _Builder:
             ),
             None,
         )
-        return {
-            "select_revoked_origin": span_dict(revoked),
-            "usage_revoked_origin": span_dict(usage_revoked),
-            "all_tables_grant_origin": span_dict(all_tables),
-            "default_grant_origin": span_dict(default.span if default else None),
-            "default_grant_for_role": default.for_role if default else None,
+        return _History(
+            revoked,
+            usage_revoked,
+            all_tables,
+            default.span if default else None,
+            default.for_role if default else None,
             # Default privileges that would match this table's creator were written after the table existed.
-            "default_grant_after_table": bool(default and default_applies(db, default.for_role, table.creator)),
-            "table_creator": table.creator,
-        }
+            bool(default and default_applies(db, default.for_role, table.creator)),
+        )
 
     # -- tables, publications ------------------------------------------------------------------------------
 
-    def _tables_and_publications(self, connections: list[dict[str, Any]]) -> None:
+    def _tables_and_publications(self, connections: list[ConnectionItem]) -> None:
         assert self.db is not None
         db = self.db
         pub_tables = {name: db.publication_tables(p) for name, p in db.publications.items()}
@@ -1022,9 +1023,9 @@ class _Builder:
                     ),
                     "publish": list(ops),
                     "missing_ops": [op for op in PUBLISH_ALL if op not in ops],
-                    "publish_origin": span_dict(pub.publish[1] or pub.origin),
+                    "publish_origin": (pub.publish[1] or pub.origin).to_dict(),
                     "via_root": pub.via_root[0],
-                    "via_root_origin": span_dict(pub.via_root[1] or pub.origin),
+                    "via_root_origin": (pub.via_root[1] or pub.origin).to_dict(),
                     # Where FOR ALL TABLES / TABLES IN SCHEMA was written (CREATE, or a later ALTER ... ADD).
                     "wide_origin": span_dict(pub.origin if pub.all_tables else next(iter(pub.schemas.values()), None)),
                     "is_cdc_publication": name in cdc_pubs,
@@ -1054,7 +1055,7 @@ class _Builder:
                 [t for t in captured if t not in tables] if pub is not None and not pub.all_tables else []
             )
 
-    def _cdc_publications(self, connections: list[dict[str, Any]]) -> dict[str, list[str]]:
+    def _cdc_publications(self, connections: list[ConnectionItem]) -> dict[str, list[str]]:
         """Publication name -> the consumers that stream it."""
         assert self.db is not None
         out: dict[str, list[str]] = {}
@@ -1087,7 +1088,7 @@ class _Builder:
             return table.rls[1]
         return table.policies[0][1] if table.policies else table.origin
 
-    def _coverage(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
+    def _coverage(self, connections: list[ConnectionItem], pub_tables: dict[str, dict[str, Span]]) -> None:
         assert self.db is not None
         pub = self.db.publications.get("powersync")
         if pub is None or not any(_powersync_pg_source(c) for c in connections):
@@ -1110,7 +1111,8 @@ class _Builder:
                         "key": f"coverage:missing:{t['qualified']}",
                         "kind": "missing",
                         "table": t["qualified"],
-                        **listed("table", [t["qualified"]]),
+                        "tables": [t["qualified"]],
+                        "tables_shown": t["qualified"],
                         "wildcard": t["wildcard"],
                         "publication": "powersync",
                         "origin": t["origin"],
@@ -1129,7 +1131,8 @@ class _Builder:
                     "key": f"coverage:unused:{unused[0][0]}",
                     "kind": "unused",
                     "table": unused[0][0],
-                    **listed("table", [table for table, _ in unused]),
+                    "tables": [table for table, _ in unused],
+                    "tables_shown": listed([table for table, _ in unused]),
                     "wildcard": False,
                     "publication": "powersync",
                     "origin": unused[0][1].to_dict(),
@@ -1138,7 +1141,7 @@ class _Builder:
                 }
             )
 
-    def _cdc_access(self, connections: list[dict[str, Any]], pub_tables: dict[str, dict[str, Span]]) -> None:
+    def _cdc_access(self, connections: list[ConnectionItem], pub_tables: dict[str, dict[str, Span]]) -> None:
         assert self.db is not None
         db = self.db
         needs: dict[str, dict[str, str]] = {}  # role -> table -> why
@@ -1167,6 +1170,7 @@ class _Builder:
                 if table is None:
                     continue
                 select, usage = self._can_select(role, table)
+                history = self._select_history(role, table)
                 self.c["cdc_table_access"].append(
                     {
                         "key": f"access:{role}:{name}",
@@ -1177,8 +1181,14 @@ class _Builder:
                         "schema_usage": usage or state.attr("superuser"),
                         "needed_because": why,
                         "origin": table.origin.to_dict(),
-                        "role_origin": span_dict(state.origin),
-                        **self._select_history(role, table),
+                        "role_origin": (state.origin or table.origin).to_dict(),
+                        "select_revoked_origin": span_dict(history.select_revoked),
+                        "usage_revoked_origin": span_dict(history.usage_revoked),
+                        "all_tables_grant_origin": span_dict(history.all_tables_grant),
+                        "default_grant_origin": span_dict(history.default_grant),
+                        "default_grant_for_role": history.default_grant_for_role,
+                        "default_grant_after_table": history.default_grant_after_table,
+                        "table_creator": table.creator,
                     }
                 )
 
@@ -1212,26 +1222,22 @@ class _Builder:
         for kind, name, how, span in self.db.committed_secrets:
             role_password = kind == "role-password"
             self.c["secrets"].append(
-                {
-                    "key": f"{'sql-password' if role_password else 'conninfo-password'}:{name}:{span.path}",
-                    "kind": "secret",
-                    "source": "sql",
-                    "where": (
-                        f"the password of role {name}"
-                        if role_password
-                        else f"the password in the CONNECTION string of subscription {name}"
-                    ),
-                    "literal": how == "literal",
-                    "hashed": how == "hashed",
-                    "detail": name,
-                    "config": span.path,
-                    "origin": span.to_dict(),
-                }
+                _secret_item(
+                    f"{'sql-password' if role_password else 'conninfo-password'}:{name}:{span.path}",
+                    "sql",
+                    f"the password of role {name}"
+                    if role_password
+                    else f"the password in the CONNECTION string of subscription {name}",
+                    span,
+                    literal=how == "literal",
+                    hashed=how == "hashed",
+                    detail=name,
+                )
             )
 
     # -- RLS -----------------------------------------------------------------------------------------------
 
-    def _rls(self, connections: list[dict[str, Any]]) -> None:
+    def _rls(self, connections: list[ConnectionItem]) -> None:
         """Per consumer and table with row security: what the consumer's login would see.
 
         PowerSync ignores `options=` in its URI (it sends fixed startup parameters), so only BYPASSRLS or a
@@ -1250,7 +1256,7 @@ class _Builder:
                 sub = db.subscriptions.get(conn["key"].split(":", 1)[1])
                 tables = sorted({t for p in (sub.publications if sub else ()) for t in pub_tables.get(p, {})})
             role = db.roles.get(user)
-            per_table: list[dict[str, Any]] = []
+            per_table: list[ExposureItem] = []
             for name in sorted(tables):
                 table = db.tables.get(name)
                 if table is None or not self._rls_state(table):
@@ -1268,6 +1274,8 @@ class _Builder:
                         "role": user,
                         "role_defined": bool(role and role.origin),
                         "table": name,
+                        "tables": [name],  # one cause, many tables: _group_by_cause lists them
+                        "tables_shown": name,
                         "superuser": superuser,
                         "bypassrls": bypass,
                         "owner": owner,
@@ -1280,11 +1288,11 @@ class _Builder:
                         "observed": "",
                     }
                 )
-            self.c["rls_exposures"].extend(_group_by_cause(per_table, "table", "owner"))
+            self.c["rls_exposures"].extend(_group_by_cause(per_table))
 
     # -- settings, storage pairs, slots ---------------------------------------------------------------------
 
-    def _settings(self, connections: list[dict[str, Any]]) -> None:
+    def _settings(self, connections: list[ConnectionItem]) -> None:
         # Values are masked: `primary_conninfo` carries the standby's password, and any policy (a user's too)
         # could print `setting.value`; no built-in policy reads a password out of a setting.
         system = self.db.system if self.db is not None else {}
@@ -1315,7 +1323,7 @@ class _Builder:
             self.inputs.pgconfs, system, _consumers(connections), provider
         )
 
-    def _storage_pairs(self, connections: list[dict[str, Any]]) -> None:
+    def _storage_pairs(self, connections: list[ConnectionItem]) -> None:
         storages = [c for c in connections if c["purpose"] == "storage"]
         sources = [c for c in connections if c["purpose"] == "source"]
         for st in storages:
@@ -1338,12 +1346,12 @@ class _Builder:
                     }
                 )
 
-    def _slots(self, connections: list[dict[str, Any]]) -> None:
+    def _slots(self, connections: list[ConnectionItem]) -> None:
         """Slot and publication clashes on one server: duplicate slots, PowerSync's prefix and publication."""
         if self.db is None:
             return
         subs = [c for c in self.c["subscriptions"]]
-        by_slot: dict[str, dict[str, Any]] = {}
+        by_slot: dict[str, SubscriptionItem] = {}
         ps_prefixes = [
             c
             for c in connections
@@ -1352,22 +1360,22 @@ class _Builder:
         sub_conns = {c["key"]: c for c in connections if c["purpose"] == "subscription"}
         for sub in subs:
             conn = sub_conns.get(f"subscription:{sub['name']}")
-            server = ",".join(conn["endpoints"]) if conn else ""
+            server = ",".join(conn["endpoints"] or []) if conn else ""
             ident = (server, conn.get("database") if conn else None, sub["slot_name"])
             key = "|".join(str(x) for x in ident)
             if key in by_slot:
                 self.c["slot_collisions"].append(
-                    {
-                        "key": f"slot:{sub['slot_name']}:{server}",
-                        "kind": "duplicate",
-                        "slot": sub["slot_name"],
-                        "first": f"subscription {by_slot[key]['name']}",
-                        "second": f"subscription {sub['name']}",
-                        "subscription": sub["name"],
-                        "slot_key": "slot_name",
-                        "origin": sub["origin"],
-                        "other_origin": by_slot[key]["origin"],
-                    }
+                    _collision(
+                        key=f"slot:{sub['slot_name']}:{server}",
+                        kind="duplicate",
+                        slot=sub["slot_name"],
+                        first=f"subscription {by_slot[key]['name']}",
+                        second=f"subscription {sub['name']}",
+                        subscription=sub["name"],
+                        slot_key="slot_name",
+                        origin=sub["origin"],
+                        other_origin=by_slot[key]["origin"],
+                    )
                 )
             else:
                 by_slot[key] = sub
@@ -1378,17 +1386,17 @@ class _Builder:
                     and sub["slot_name"].startswith(ps["slot_name_prefix"])
                 ):
                     self.c["slot_collisions"].append(
-                        {
-                            "key": f"slot-prefix:{sub['slot_name']}",
-                            "kind": "powersync-prefix",
-                            "slot": sub["slot_name"],
-                            "first": "PowerSync",
-                            "second": f"subscription {sub['name']}",
-                            "subscription": sub["name"],
-                            "slot_key": "slot_name",
-                            "origin": sub["origin"],
-                            "other_origin": ps["origin"],
-                        }
+                        _collision(
+                            key=f"slot-prefix:{sub['slot_name']}",
+                            kind="powersync-prefix",
+                            slot=sub["slot_name"],
+                            first="PowerSync",
+                            second=f"subscription {sub['name']}",
+                            subscription=sub["name"],
+                            slot_key="slot_name",
+                            origin=sub["origin"],
+                            other_origin=ps["origin"],
+                        )
                     )
             # Only a subscription to PowerSync's own source server shares its publication; a publication named
             # powersync on another server is a different object.
@@ -1401,20 +1409,20 @@ class _Builder:
             ]
             if "powersync" in sub["publications"] and sharing:
                 self.c["slot_collisions"].append(
-                    {
-                        "key": f"publication-powersync:{sub['name']}",
-                        "kind": "publication-powersync",
-                        "slot": sub["slot_name"],
-                        "first": "PowerSync",
-                        "second": f"subscription {sub['name']}",
-                        "subscription": sub["name"],
-                        "slot_key": "slot_name",
-                        "origin": sub["origin"],
-                        "other_origin": sharing[0]["origin"],
-                    }
+                    _collision(
+                        key=f"publication-powersync:{sub['name']}",
+                        kind="publication-powersync",
+                        slot=sub["slot_name"],
+                        first="PowerSync",
+                        second=f"subscription {sub['name']}",
+                        subscription=sub["name"],
+                        slot_key="slot_name",
+                        origin=sub["origin"],
+                        other_origin=sharing[0]["origin"],
+                    )
                 )
 
-    def _live(self, connections: list[dict[str, Any]]) -> None:
+    def _live(self, connections: list[ConnectionItem]) -> None:
         """Observed facts (`--live`) into the same collections the static facts feed, plus the live-only ones."""
         observed = self.inputs.live
         if observed is None:
@@ -1461,7 +1469,7 @@ class _Builder:
                 self.c["live_roles"].append(item)
             self.c["drift"].extend(model_live.drift_items(obs, pg, roles, pubs))
 
-    def _live_mongo(self, obs: Observed, connections: list[dict[str, Any]]) -> None:
+    def _live_mongo(self, obs: Observed, connections: list[ConnectionItem]) -> None:
         """A live MongoDB: topology and version, the login's privileges, collection options (RULES.md §8)."""
         mg = obs.mongo
         assert mg is not None
@@ -1521,13 +1529,15 @@ class _Builder:
                             "db": db,
                             "collections": [name],
                             "declared": name in mg.collections,
+                            "via_dbadmin": False,
+                            "collection_origin": None,
                             "display": obs.display,
                             "origin": origin.to_dict(),
                             "connection_origin": origin.to_dict(),
                         }
                     )
 
-    def _debezium_slots(self, connections: list[dict[str, Any]]) -> None:
+    def _debezium_slots(self, connections: list[ConnectionItem]) -> None:
         """Debezium slots on one server and database: duplicates, PowerSync's prefix, PowerSync's publication."""
         by_slot: dict[str, dict[str, Any]] = {}
         powersync = [c for c in connections if _powersync_pg_source(c)]
@@ -1539,17 +1549,17 @@ class _Builder:
             if ident in by_slot:
                 first = by_slot[ident]
                 self.c["slot_collisions"].append(
-                    {
-                        "key": f"slot:{item['slot_name']}:{server}",
-                        "kind": "duplicate",
-                        "slot": item["slot_name"],
-                        "slot_default": not item["slot_name_explicit"],
+                    _collision(
+                        key=f"slot:{item['slot_name']}:{server}",
+                        kind="duplicate",
+                        slot=item["slot_name"],
+                        slot_default=not item["slot_name_explicit"],
                         **_distinct_names(first, item),
-                        "subscription": None,
-                        "slot_key": "slot.name",
-                        "origin": slot_where,
-                        "other_origin": first["slot_name_origin"],
-                    }
+                        subscription=None,
+                        slot_key="slot.name",
+                        origin=slot_where,
+                        other_origin=first["slot_name_origin"],
+                    )
                 )
             else:
                 by_slot[ident] = item
@@ -1557,17 +1567,17 @@ class _Builder:
                 shared = set(ps["endpoints"] or []) & set(conn["endpoints"] or [])
                 if shared and item["slot_name"].startswith(ps["slot_name_prefix"]):
                     self.c["slot_collisions"].append(
-                        {
-                            "key": f"slot-prefix:{item['slot_name']}",
-                            "kind": "powersync-prefix",
-                            "slot": item["slot_name"],
-                            "first": "PowerSync",
-                            "second": item["name"],
-                            "subscription": None,
-                            "slot_key": "slot.name",
-                            "origin": slot_where,
-                            "other_origin": ps["origin"],
-                        }
+                        _collision(
+                            key=f"slot-prefix:{item['slot_name']}",
+                            kind="powersync-prefix",
+                            slot=item["slot_name"],
+                            first="PowerSync",
+                            second=item["name"],
+                            subscription=None,
+                            slot_key="slot.name",
+                            origin=slot_where,
+                            other_origin=ps["origin"],
+                        )
                     )
             if item["publication_name"] == "powersync" and any(
                 set(ps["endpoints"] or []) & set(conn["endpoints"] or [])
@@ -1575,20 +1585,20 @@ class _Builder:
                 for ps in powersync
             ):
                 self.c["slot_collisions"].append(
-                    {
-                        "key": f"publication-powersync:{item['name']}",
-                        "kind": "publication-powersync",
-                        "slot": item["slot_name"],
-                        "first": "PowerSync",
-                        "second": item["name"],
-                        "subscription": None,
-                        "slot_key": "publication.name",
-                        "origin": item["publication_name_origin"],
-                        "other_origin": powersync[0]["origin"],
-                    }
+                    _collision(
+                        key=f"publication-powersync:{item['name']}",
+                        kind="publication-powersync",
+                        slot=item["slot_name"],
+                        first="PowerSync",
+                        second=item["name"],
+                        subscription=None,
+                        slot_key="publication.name",
+                        origin=item["publication_name_origin"],
+                        other_origin=powersync[0]["origin"],
+                    )
                 )
 
-    def _slot_holders(self, connections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _slot_holders(self, connections: list[ConnectionItem]) -> list[dict[str, Any]]:
         """Debezium connectors and Drasi sources with their slot and publication names (defaults filled in)."""
         out = [{**item, "name": f"Debezium connector {item['name']}"} for item in self.c["debezium_connectors"]]
         by_key = {c["key"]: c for c in connections}
@@ -1657,19 +1667,7 @@ class _Builder:
 
     def _secret(self, source: str, where: str, span: Span, fix: str, *, embedded: bool = False) -> None:
         self.c["secrets"].append(
-            {
-                "key": f"{source}-secret:{where}:{span.path}",
-                "kind": "secret",
-                "source": source,
-                "where": where,
-                "embedded": embedded,
-                "fix": fix,
-                "literal": True,
-                "hashed": False,
-                "detail": where,
-                "config": span.path,
-                "origin": span.to_dict(),
-            }
+            _secret_item(f"{source}-secret:{where}:{span.path}", source, where, span, fix=fix, embedded=embedded)
         )
 
     # -- pg_hba.conf ---------------------------------------------------------------------------------------
@@ -1683,7 +1681,7 @@ class _Builder:
             return "yes"
         return "no"
 
-    def _hba(self, connections: list[dict[str, Any]]) -> None:
+    def _hba(self, connections: list[ConnectionItem]) -> None:
         files = self.inputs.hbas
         if not files:
             return
@@ -1699,7 +1697,7 @@ class _Builder:
         ]
         ssl_off = next(
             (
-                {"path": s["path"], "origin": s["ssl_origin"], "explicit": s["ssl_explicit"]}
+                SslOff(path=s["path"], origin=s["ssl_origin"], explicit=s["ssl_explicit"])
                 for s in self.c["server_configs"]
                 if s["ssl"] is False
             ),
@@ -1711,7 +1709,7 @@ class _Builder:
 
     # -- MongoDB -------------------------------------------------------------------------------------------
 
-    def _mongo(self, connections: list[dict[str, Any]]) -> None:
+    def _mongo(self, connections: list[ConnectionItem]) -> None:
         state = self.inputs.mongo
         if state is None:
             return
@@ -1726,7 +1724,7 @@ class _Builder:
                 }
             )
         sources = [c for c in connections if c["engine"] == "mongodb" and c["purpose"] == "source"]
-        names = [c["user"] for c in sources if c.get("user")]
+        names = [c["user"] for c in sources if c["user"]]
         conn = sources[0] if sources else None
         db = (conn.get("database") if conn else None) or _mongo_sync_db(self.sync_tables)
         collections = sorted(
@@ -1747,6 +1745,61 @@ class _Builder:
             self.c["mongo_post_images"].extend(model_mongo.post_image_items(state, item, origins))
 
 
+def _collision(
+    *,
+    key: str,
+    kind: str,
+    slot: str,
+    first: str,
+    second: str,
+    origin: Origin,
+    other_origin: Origin,
+    slot_key: str,
+    subscription: str | None = None,
+    slot_default: bool = False,
+) -> CollisionItem:
+    """Two consumers that would share one replication slot (or PowerSync's prefix or publication)."""
+    return {
+        "key": key,
+        "kind": kind,
+        "slot": slot,
+        "slot_key": slot_key,
+        "slot_default": slot_default,
+        "first": first,
+        "second": second,
+        "subscription": subscription,
+        "origin": origin,
+        "other_origin": other_origin,
+    }
+
+
+def _secret_item(
+    key: str,
+    source: str,
+    where: str,
+    span: Span,
+    *,
+    literal: bool = True,
+    hashed: bool = False,
+    detail: str | None = None,
+    fix: str = "",
+    embedded: bool = False,
+) -> SecretItem:
+    return {
+        "key": key,
+        "kind": "secret",
+        "source": source,
+        "where": where,
+        "detail": where if detail is None else detail,
+        "literal": literal,
+        "hashed": hashed,
+        "embedded": embedded,
+        "fix": fix,
+        "config": span.path,
+        "origin": span.to_dict(),
+    }
+
+
 def _qualify(table: str) -> str:
     """Debezium's table.include.list entries are schema.table (unqualified means public), case folded."""
     table = table.strip().lower()
@@ -1758,12 +1811,12 @@ def _is_regex(entry: str) -> bool:
     return any(ch in entry for ch in "*+?[](){}|^$\\")
 
 
-def _mongo_sync_db(sync_tables: list[dict[str, Any]]) -> str | None:
+def _mongo_sync_db(sync_tables: list[SyncTableItem]) -> str | None:
     dbs = {t["schema"] for t in sync_tables if t["engine"] == "mongodb"}
     return next(iter(dbs)) if len(dbs) == 1 else None
 
 
-def _consumers(connections: list[dict[str, Any]]) -> list[model_conf.Consumer]:
+def _consumers(connections: list[ConnectionItem]) -> list[model_conf.Consumer]:
     """Slot and WAL-sender demand on the source server (RULES.md conf-replication-capacity)."""
     out: list[model_conf.Consumer] = []
     for c in connections:
@@ -1778,27 +1831,33 @@ def _consumers(connections: list[dict[str, Any]]) -> list[model_conf.Consumer]:
     return out
 
 
-def _span(d: dict[str, Any]) -> Span:
+def _span(d: Origin) -> Span:
     span = span_from_dict(d)
     assert span is not None
     return span
 
 
-def _group_by_cause(items: list[dict[str, Any]], what: str, *varying: str) -> list[dict[str, Any]]:
-    """One item per cause, not per table: items alike but for `what` (and the `varying` facts that split them)
-    become the first one with `<what>s` listing every `what`, so one login filtered by RLS on forty tables is one
+def _group_by_cause(items: list[ExposureItem]) -> list[ExposureItem]:
+    """One item per cause, not per table: exposures alike but for the table (and whether the login owns it)
+    become the first one with `tables` listing every table, so one login filtered by RLS on forty tables is one
     finding that names them, at the first table."""
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    groups: dict[bool, list[ExposureItem]] = {}
     for item in items:
-        groups.setdefault(tuple(item[k] for k in varying), []).append(item)
-    return [{**group[0], **listed(what, [i[what] for i in group])} for group in groups.values()]
+        groups.setdefault(item["owner"], []).append(item)
+    out: list[ExposureItem] = []
+    for group in groups.values():
+        first = group[0].copy()
+        first["tables"] = [i["table"] for i in group]
+        first["tables_shown"] = listed(first["tables"])
+        out.append(first)
+    return out
 
 
-def listed(what: str, names: list[str], shown: int = 5) -> dict[str, Any]:
-    """`<what>s` (all names) and `<what>s_shown` ("a, b, c, d, e and 3 more"): a message names a few, not forty."""
+def listed(names: list[str], shown: int = 5) -> str:
+    """"a, b, c, d, e and 3 more": a message names a few, not forty."""
     head = ", ".join(names[:shown])
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return {f"{what}s": names, f"{what}s_shown": head + more}
+    return head + more
 
 
 def _distinct_names(first: dict[str, Any], second: dict[str, Any]) -> dict[str, str]:
@@ -1813,11 +1872,11 @@ def _distinct_names(first: dict[str, Any], second: dict[str, Any]) -> dict[str, 
     return {"first": f"{first['name']} in {where[0]}", "second": f"{second['name']} in {where[1]}"}
 
 
-def _powersync_pg_source(conn: dict[str, Any]) -> bool:
+def _powersync_pg_source(conn: ConnectionItem) -> bool:
     return bool(conn["client"] == "powersync" and conn["purpose"] == "source" and conn["engine"] == "postgresql")
 
 
-def _sub_flag(sub: SubscriptionState, name: str, default: bool) -> tuple[bool, dict[str, Any]]:
+def _sub_flag(sub: SubscriptionState, name: str, default: bool) -> tuple[bool, Origin]:
     """A boolean subscription option and where it was set (the CREATE statement when left at its default)."""
     value = sub.options.get(name)
     if value is None:
@@ -1825,7 +1884,7 @@ def _sub_flag(sub: SubscriptionState, name: str, default: bool) -> tuple[bool, d
     return value[0].strip().lower() in ("true", "on", "1", "yes", ""), value[1].to_dict()
 
 
-def _same_server(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
+def _same_server(a: ConnectionItem, b: ConnectionItem) -> tuple[str, str]:
     """('yes'|'no'|'maybe'|'unknown', how we know)."""
     ia, ib = a.get("observed_identity"), b.get("observed_identity")
     if ia and ib:

@@ -11,11 +11,11 @@ a `debezium_connectors` item for the `dbz-*` policies. Defaults are the products
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from lint import conninfo
+from lint.model.items import ConnectionItem, ConnectorItem
 from lint.sources import clients, debezium
-from lint.span import Span
+from lint.span import Origin, Span
 
 DBZ_DEFAULTS = {
     "database.port": "5432",
@@ -62,7 +62,9 @@ def libpq_connection(
     info: conninfo.ConnInfo | None = None,
     tls_subject: str | None = None,
     uri_options: str | None = None,
-) -> dict[str, Any]:
+    resolved_from: str | None = None,
+    server_name: str | None = None,
+) -> ConnectionItem:
     """A PostgreSQL client connection as policies see it; `info` (all hosts) decides the server identity."""
     known = host is not None
     info = info or conninfo.ConnInfo("postgresql", ((host or "", port),), {}, user)
@@ -82,7 +84,7 @@ def libpq_connection(
         "port": port or conninfo.PG_DEFAULT_PORT,
         "endpoints": sorted(conninfo.server_endpoints(info, conninfo.PG_DEFAULT_PORT)) if known else None,
         "identity_env": identity_env,
-        "resolved_from": None,
+        "resolved_from": resolved_from,
         "server_known": known,
         "host_class": conninfo.host_class(host) if host is not None else "unknown",
         "provider": conninfo.provider_of(host) if host else None,
@@ -107,6 +109,19 @@ def libpq_connection(
         "slot_name_prefix": "",
         "role": None,
         "role_defined": False,
+        "server_name": server_name,
+        # Filled in by later stages of the model (role, publication, storage user, live identity).
+        "admin_login": False,
+        "admin_reason": "",
+        "same_as_storage_user": False,
+        "storage_user_origin": None,
+        "user_case_mismatch": None,
+        "powersync_publication": None,
+        "publication_dropped_origin": None,
+        "publication_renamed_origin": None,
+        "publication_renamed_to": None,
+        "observed_display": "",
+        "observed_identity": None,
     }
 
 
@@ -117,7 +132,7 @@ def _literal(value: str | None) -> str | None:
     return value
 
 
-def debezium_connection(c: debezium.DebeziumConnector) -> dict[str, Any]:
+def debezium_connection(c: debezium.DebeziumConnector) -> ConnectionItem:
     def value(key: str) -> str | None:
         s = c.get(key)
         return s.value if s is not None else DBZ_DEFAULTS.get(key)
@@ -153,41 +168,65 @@ def debezium_connection(c: debezium.DebeziumConnector) -> dict[str, Any]:
     )
 
 
-def debezium_item(c: debezium.DebeziumConnector, conn: dict[str, Any]) -> dict[str, Any]:
+def debezium_item(c: debezium.DebeziumConnector, conn: ConnectionItem) -> ConnectorItem:
     """The connector's replication settings, defaults filled in, each with where it is (or the connector)."""
-    item: dict[str, Any] = {
+
+    def setting(key: str) -> tuple[str, bool, Origin]:
+        s = c.get(key)
+        value = s.value if s is not None else DBZ_DEFAULTS[key]
+        return value.strip(), s is not None, (s.span if s else c.span).to_dict()
+
+    port, port_explicit, port_origin = setting("database.port")
+    sslmode, sslmode_explicit, sslmode_origin = setting("database.sslmode")
+    plugin, plugin_explicit, plugin_origin = setting("plugin.name")
+    slot, slot_explicit, slot_origin = setting("slot.name")
+    pub, pub_explicit, pub_origin = setting("publication.name")
+    mode, mode_explicit, mode_origin = setting("publication.autocreate.mode")
+    interval, interval_explicit, interval_origin = setting("heartbeat.interval.ms")
+    query = c.get("heartbeat.action.query")
+    tables = c.get("table.include.list")
+    return {
         "key": f"debezium:{c.path}:{c.name}",
         "name": c.name,
         "path": c.path,
         "flavor": c.flavor,
         "origin": c.span.to_dict(),
         "connection": conn,  # the same map: the role is attached to it later
-        "provider": conn.get("provider"),
+        "provider": conn["provider"],
+        "database_port": port,
+        "database_port_explicit": port_explicit,
+        "database_port_origin": port_origin,
+        "database_sslmode": sslmode,
+        "database_sslmode_explicit": sslmode_explicit,
+        "database_sslmode_origin": sslmode_origin,
+        "plugin_name": plugin.lower(),
+        "plugin_name_explicit": plugin_explicit,
+        "plugin_name_origin": plugin_origin,
+        "slot_name": slot,
+        "slot_name_explicit": slot_explicit,
+        "slot_name_origin": slot_origin,
+        "publication_name": pub,
+        "publication_name_explicit": pub_explicit,
+        "publication_name_origin": pub_origin,
+        "publication_autocreate_mode": mode.lower(),
+        "publication_autocreate_mode_explicit": mode_explicit,
+        "publication_autocreate_mode_origin": mode_origin,
+        "heartbeat_interval_ms": interval,
+        "heartbeat_interval_ms_explicit": interval_explicit,
+        "heartbeat_interval_ms_origin": interval_origin,
+        "heartbeat_ms": int(interval) if interval.isdigit() else (0 if interval in ("", "0") else None),
+        "heartbeat_action_query": query.value if query else None,
+        "heartbeat_action_origin": query.span.to_dict() if query else None,
+        "table_include_list": [t.strip() for t in tables.value.split(",") if t.strip()] if tables else [],
+        "table_include_origin": (tables.span if tables else c.span).to_dict(),
+        # Filled in from the migrations when there are any (model._debezium_publications); None means unknown.
+        "publication_declared": None,
+        "publication_origin": None,
+        "publication_missing_tables": [],
     }
-    for key, default in DBZ_DEFAULTS.items():
-        s = c.get(key)
-        field = key.replace(".", "_")
-        item[field] = (s.value if s is not None else default).strip()
-        item[f"{field}_explicit"] = s is not None
-        item[f"{field}_origin"] = (s.span if s is not None else c.span).to_dict()
-    interval = item["heartbeat_interval_ms"]
-    item["heartbeat_ms"] = int(interval) if interval.isdigit() else (0 if interval in ("", "0") else None)
-    query = c.get("heartbeat.action.query")
-    item["heartbeat_action_query"] = query.value if query else None
-    item["heartbeat_action_origin"] = query.span.to_dict() if query else None
-    item["plugin_name"] = item["plugin_name"].lower()
-    item["publication_autocreate_mode"] = item["publication_autocreate_mode"].lower()
-    tables = c.get("table.include.list")
-    item["table_include_list"] = [t.strip() for t in tables.value.split(",") if t.strip()] if tables else []
-    item["table_include_origin"] = (tables.span if tables else c.span).to_dict()
-    # Filled in from the migrations when there are any (model._debezium_publications); None means unknown.
-    item["publication_declared"] = None
-    item["publication_origin"] = None
-    item["publication_missing_tables"] = []
-    return item
 
 
-def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str, str]]) -> ConnectionItem:
     """A Drasi source or Neosync connection; a URL (or `urlFromEnv` resolved from .env) fills what fields leave out."""
     url_text = cc.url.value if cc.url is not None else None
     url_env = cc.url_env.value if cc.url_env is not None else None
@@ -210,7 +249,7 @@ def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str,
     drasi_default = cc.product == "drasi" and sslmode in (None, "prefer")
     sslmode_span = (cc.sslmode.span if cc.sslmode else None) or (cc.url.span if cc.url else None) or cc.span
     product = "Drasi source" if cc.product == "drasi" else "Neosync connection"
-    conn = libpq_connection(
+    return libpq_connection(
         key=f"{cc.product}:{cc.path}:{cc.name}",
         client=cc.product,
         purpose="cdc" if cc.product == "drasi" else "sync",
@@ -234,10 +273,9 @@ def client_connection(cc: clients.ClientConnection, env: Mapping[str, tuple[str,
         cacert=cc.root_cert,
         row_security_option=conninfo.row_security_option(info),
         uri_errors=list(info.errors) if info else [],
+        resolved_from=resolved_from,
+        server_name=cc.server_name.value if cc.server_name else None,
     )
-    conn["resolved_from"] = resolved_from
-    conn["server_name"] = cc.server_name.value if cc.server_name else None
-    return conn
 
 
 __all__ = ["client_connection", "debezium_connection", "debezium_item", "libpq_connection"]

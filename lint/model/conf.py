@@ -9,12 +9,15 @@ One item per server configuration the project declares. PostgreSQL reads `postgr
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
+from lint.model.items import ProviderSwitch, ServerItem
 from lint.sources import pgconf
-from lint.span import Span
+from lint.span import Origin, Span
+
+_T = TypeVar("_T")
 
 # PostgreSQL 15-18 defaults for the settings the policies judge (runtime-config-wal / -replication / -connection).
 DEFAULTS = {
@@ -88,8 +91,8 @@ def server_configs(
     system: Mapping[str, tuple[str, Span]],
     consumers: list[Consumer],
     provider: str | None,
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+) -> list[ServerItem]:
+    items: list[ServerItem] = []
     for conf, extra in _merge_auto(confs):
         complete = posixpath.basename(conf.path) == "postgresql.conf"
         described = conf.path + (f" (with {extra[0].path})" if extra else "")
@@ -123,7 +126,7 @@ def server_configs(
 
 def observed_config(
     settings: Mapping[str, str], described: str, origin: Span, consumers: list[Consumer], provider: str | None
-) -> dict[str, Any]:
+) -> ServerItem:
     """A live server's `pg_settings`, judged like a complete postgresql.conf (`check --live`)."""
     values = {name: Value(value, origin, LIVE) for name, value in settings.items()}
     return _item(
@@ -134,7 +137,8 @@ def observed_config(
         consumers=consumers,
         provider=provider,
         origin=origin,
-    ) | {"key": f"server-config:live:{described}", "observed": True}
+        key=f"server-config:live:{described}",
+    )
 
 
 def _item(
@@ -146,55 +150,105 @@ def _item(
     consumers: list[Consumer],
     provider: str | None,
     origin: Span | None = None,
-) -> dict[str, Any]:
+    key: str | None = None,  # an observed server's: set only by observed_config
+) -> ServerItem:
     top = origin or Span.point(path, 1)
 
-    def get(name: str) -> tuple[str | None, dict[str, Any], bool, str | None]:
+    def get(name: str) -> _Setting:
         found = values.get(name)
-        if found is not None:
-            return found.value, found.origin.to_dict(), True, found.source
-        return (DEFAULTS.get(name) if complete else None), top.to_dict(), False, None
+        raw: str | None = found.value if found is not None else (DEFAULTS.get(name) if complete else None)
+        where = found.origin.to_dict() if found is not None else top.to_dict()
+        source = found.source if found is not None else None
+        return _Setting(raw, where, found is not None, source, _phrase(name, raw, source, described, complete))
 
-    item: dict[str, Any] = {
-        "key": f"server-config:{path}",
+    wal_level = get("wal_level")
+    max_replication_slots = get("max_replication_slots")
+    max_wal_senders = get("max_wal_senders")
+    max_slot_wal_keep_size = get("max_slot_wal_keep_size")
+    wal_keep_size = get("wal_keep_size")
+    idle_replication_slot_timeout = get("idle_replication_slot_timeout")
+    ssl = get("ssl")
+    level = wal_level.raw.lower() if wal_level.raw is not None else None
+    switch = _provider_switch(values)
+    ms = _parsed(idle_replication_slot_timeout.raw, lambda r: pgconf.duration_ms("idle_replication_slot_timeout", r))
+    return {
+        "key": key or f"server-config:{path}",
         "path": described,
         "complete": complete,
         "origin": top.to_dict(),
         "provider": provider,
+        "observed": key is not None,
+        "wal_level_raw": wal_level.raw,
+        "wal_level_origin": wal_level.origin,
+        "wal_level_explicit": wal_level.explicit,
+        "wal_level_source": wal_level.source,
+        "wal_level_phrase": wal_level.phrase,
+        "max_replication_slots_raw": max_replication_slots.raw,
+        "max_replication_slots_origin": max_replication_slots.origin,
+        "max_replication_slots_explicit": max_replication_slots.explicit,
+        "max_replication_slots_source": max_replication_slots.source,
+        "max_replication_slots_phrase": max_replication_slots.phrase,
+        "max_wal_senders_raw": max_wal_senders.raw,
+        "max_wal_senders_origin": max_wal_senders.origin,
+        "max_wal_senders_explicit": max_wal_senders.explicit,
+        "max_wal_senders_source": max_wal_senders.source,
+        "max_wal_senders_phrase": max_wal_senders.phrase,
+        "max_slot_wal_keep_size_raw": max_slot_wal_keep_size.raw,
+        "max_slot_wal_keep_size_origin": max_slot_wal_keep_size.origin,
+        "max_slot_wal_keep_size_explicit": max_slot_wal_keep_size.explicit,
+        "max_slot_wal_keep_size_source": max_slot_wal_keep_size.source,
+        "max_slot_wal_keep_size_phrase": max_slot_wal_keep_size.phrase,
+        "wal_keep_size_raw": wal_keep_size.raw,
+        "wal_keep_size_origin": wal_keep_size.origin,
+        "wal_keep_size_explicit": wal_keep_size.explicit,
+        "wal_keep_size_source": wal_keep_size.source,
+        "wal_keep_size_phrase": wal_keep_size.phrase,
+        "idle_replication_slot_timeout_raw": idle_replication_slot_timeout.raw,
+        "idle_replication_slot_timeout_origin": idle_replication_slot_timeout.origin,
+        "idle_replication_slot_timeout_explicit": idle_replication_slot_timeout.explicit,
+        "idle_replication_slot_timeout_source": idle_replication_slot_timeout.source,
+        "idle_replication_slot_timeout_phrase": idle_replication_slot_timeout.phrase,
+        "ssl_raw": ssl.raw,
+        "ssl_origin": ssl.origin,
+        "ssl_explicit": ssl.explicit,
+        "ssl_source": ssl.source,
+        "ssl_phrase": ssl.phrase,
+        "wal_level": level,
+        "provider_switch": switch,
+        "logical_decoding": (
+            True
+            if level == "logical" or (switch is not None and switch["on"])
+            else (False if level is not None or switch is not None else None)
+        ),
+        "max_replication_slots": _parsed(max_replication_slots.raw, pgconf.parse_int),
+        "max_wal_senders": _parsed(max_wal_senders.raw, pgconf.parse_int),
+        "max_slot_wal_keep_size_mb": _mb("max_slot_wal_keep_size", max_slot_wal_keep_size.raw),
+        "wal_keep_size_mb": _mb("wal_keep_size", wal_keep_size.raw),
+        "idle_replication_slot_timeout_s": ms // 1000 if ms is not None and ms > 0 else ms,
+        "ssl": _parsed(ssl.raw, pgconf.parse_bool),
+        "consumers": [c.description for c in consumers],
+        "slots_needed": sum(c.slots for c in consumers),
+        "senders_needed": sum(c.senders for c in consumers),
+        "consumer_origin": consumers[0].origin.to_dict() if consumers else None,
     }
-    for name in DEFAULTS:
-        raw, where, explicit, source = get(name)
-        item[f"{name}_raw"] = raw
-        item[f"{name}_origin"] = where
-        item[f"{name}_explicit"] = explicit
-        item[f"{name}_source"] = source
-        item[f"{name}_phrase"] = _phrase(name, raw, source, described, complete)
-    wal_level = item["wal_level_raw"]
-    item["wal_level"] = wal_level.lower() if isinstance(wal_level, str) else None
-    switch = _provider_switch(values)
-    item["provider_switch"] = switch
-    item["logical_decoding"] = (
-        True
-        if item["wal_level"] == "logical" or (switch is not None and switch["on"])
-        else (False if item["wal_level"] is not None or switch is not None else None)
-    )
-    for name in ("max_replication_slots", "max_wal_senders"):
-        raw = item[f"{name}_raw"]
-        item[name] = pgconf.parse_int(raw) if raw is not None else None
-    for name in ("max_slot_wal_keep_size", "wal_keep_size"):
-        raw = item[f"{name}_raw"]
-        size = pgconf.memory_bytes(name, raw) if raw is not None else None
-        item[f"{name}_mb"] = size if size is None or size < 0 else size // (1024 * 1024)
-    raw = item["idle_replication_slot_timeout_raw"]
-    ms = pgconf.duration_ms("idle_replication_slot_timeout", raw) if raw is not None else None
-    item["idle_replication_slot_timeout_s"] = ms // 1000 if ms is not None and ms > 0 else ms
-    raw = item["ssl_raw"]
-    item["ssl"] = pgconf.parse_bool(raw) if raw is not None else None
-    item["consumers"] = [c.description for c in consumers]
-    item["slots_needed"] = sum(c.slots for c in consumers)
-    item["senders_needed"] = sum(c.senders for c in consumers)
-    item["consumer_origin"] = consumers[0].origin.to_dict() if consumers else None
-    return item
+
+
+@dataclass(frozen=True)
+class _Setting:
+    raw: str | None
+    origin: Origin
+    explicit: bool
+    source: str | None
+    phrase: str
+
+
+def _parsed(raw: str | None, parse: Callable[[str], _T | None]) -> _T | None:
+    return parse(raw) if raw is not None else None
+
+
+def _mb(name: str, raw: str | None) -> int | None:
+    size = pgconf.memory_bytes(name, raw) if raw is not None else None
+    return size if size is None or size < 0 else size // (1024 * 1024)
 
 
 def _phrase(name: str, raw: str | None, source: str | None, described: str, complete: bool) -> str:
@@ -208,7 +262,7 @@ def _phrase(name: str, raw: str | None, source: str | None, described: str, comp
     return f"{name} is not set in {described}, so it is {raw} (the default)"
 
 
-def _provider_switch(values: Mapping[str, Value]) -> dict[str, Any] | None:
+def _provider_switch(values: Mapping[str, Value]) -> ProviderSwitch | None:
     for name, (provider, on_value) in PROVIDER_SWITCHES.items():
         found = values.get(name)
         if found is None:

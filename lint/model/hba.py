@@ -9,11 +9,13 @@ graph, or a client address nobody declared — and a finding is only raised on w
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from lint.model.items import AdmissionItem, ConnectionItem, HbaSubject, HbaUserItem, RecordItem, SslOff
 from lint.sources import hba
+from lint.span import Span
 
 Tri = Literal["yes", "no", "maybe"]
 LOGICAL_PURPOSES = ("source", "subscription", "cdc")
@@ -58,12 +60,12 @@ def record_items(
     files: Sequence[hba.HbaFile],
     subjects: Sequence[Subject],
     member_of: Callable[[str, str], Tri],
-    ssl_off: dict[str, Any] | None,
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+    ssl_off: SslOff | None,
+) -> list[RecordItem]:
+    items: list[RecordItem] = []
     for f in files:
         for rec in f.records:
-            matched = []
+            matched: list[HbaSubject] = []
             for s in subjects:
                 m = hba.match_user(rec, s.name, _groups_of(s.name, member_of))
                 if m != "no":
@@ -106,9 +108,9 @@ def record_items(
 
 def user_items(
     files: Sequence[hba.HbaFile], subjects: Sequence[Subject], member_of: Callable[[str, str], Tri]
-) -> list[dict[str, Any]]:
+) -> list[HbaUserItem]:
     """Per (file, CDC subject): which records can admit it, and whether all of them are `replication` lines."""
-    items: list[dict[str, Any]] = []
+    items: list[HbaUserItem] = []
     for f in files:
         for s in subjects:
             if s.kind != "cdc" or not s.logical_only:
@@ -179,11 +181,11 @@ class _Attempt:
 
 def admission_items(
     files: Sequence[hba.HbaFile],
-    connections: Sequence[Mapping[str, Any]],
+    connections: Sequence[ConnectionItem],
     member_of: Callable[[str, str], Tri],
-) -> list[dict[str, Any]]:
+) -> list[AdmissionItem]:
     """Simulate PostgreSQL's first-match for each configured PostgreSQL connection against each pg_hba file."""
-    items: list[dict[str, Any]] = []
+    items: list[AdmissionItem] = []
     for conn in connections:
         user = conn.get("user")
         if conn.get("engine") != "postgresql" or not user or not conn.get("server_known"):
@@ -209,7 +211,7 @@ def admission_items(
                 {
                     "key": f"hba-admits:{f.path}:{conn['key']}",
                     "file": f.path,
-                    "connection": dict(conn),
+                    "connection": conn.copy(),
                     "user": user,
                     "database": database,
                     "database_known": conn.get("database") is not None,
@@ -218,7 +220,7 @@ def admission_items(
                     "result": result,
                     "method": record.method if record is not None else None,
                     "record_origin": record.span.to_dict() if record is not None else None,
-                    "file_origin": {"path": f.path, "line": 1, "column": 1, "end_line": 1, "end_column": 1},
+                    "file_origin": Span.point(f.path, 1).to_dict(),
                     "origin": conn.get("user_origin") or conn["origin"],
                 }
             )

@@ -15,59 +15,63 @@ named the server), and say in their text that they were observed live. Items:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from lint.live.observe import Observed
 from lint.live.postgres import PgObserved
-from lint.span import Span
+from lint.model.items import (
+    ConnectionItem,
+    DriftItem,
+    ExposureItem,
+    LivePublicationItem,
+    LiveRoleItem,
+    LiveTableItem,
+    PublicationItem,
+    RoleItem,
+    SlotItem,
+    StatusItem,
+)
+from lint.span import Origin, Span
 
 PROVIDER_ADMINS = ("rds_superuser", "azure_pg_admin", "cloudsqlsuperuser", "neon_superuser", "supabase_admin")
 PUBLISH_FLAGS = ("pubinsert", "pubupdate", "pubdelete", "pubtruncate")
 
 
-def origin_of(obs: Observed) -> dict[str, Any]:
+def origin_of(obs: Observed) -> Origin:
     return (obs.origin or Span.point(obs.config or "(command line)", 1)).to_dict()
 
 
-def status_items(observed: Sequence[Observed]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+def status_items(observed: Sequence[Observed]) -> list[StatusItem]:
+    items: list[StatusItem] = []
     for obs in observed:
-        base = {"target": obs.role, "display": obs.display, "origin": origin_of(obs), "engine": obs.engine}
+        item = partial(_status, obs)
         probe = obs.pg or obs.mongo
         if obs.problem is not None or probe is None:
-            items.append(
-                {
-                    **base,
-                    "key": f"live:{obs.role}:{obs.display}",
-                    "kind": "not-probed",
-                    "reason": obs.problem or "no probe ran",
-                }
-            )
+            items.append(item(f"live:{obs.role}:{obs.display}", "not-probed", obs.problem or "no probe ran"))
             continue
         if not probe.reachable:
-            items.append(
-                {
-                    **base,
-                    "key": f"live:{obs.role}:{obs.display}",
-                    "kind": "unreachable",
-                    "reason": probe.error or "unreachable",
-                }
-            )
+            items.append(item(f"live:{obs.role}:{obs.display}", "unreachable", probe.error or "unreachable"))
             continue
         has_fingerprint = isinstance(probe, PgObserved) and probe.fingerprint is not None
         for check, reason in probe.skipped:
             if check == "system identifier" and has_fingerprint:
                 continue  # not readable without pg_monitor; the start-time fingerprint answers the same question
-            items.append(
-                {
-                    **base,
-                    "key": f"live:{obs.role}:{obs.display}:{check}",
-                    "kind": "skipped",
-                    "check": check,
-                    "reason": reason,
-                }
-            )
+            items.append(item(f"live:{obs.role}:{obs.display}:{check}", "skipped", reason, check))
     return items
+
+
+def _status(obs: Observed, key: str, kind: str, reason: str, check: str = "") -> StatusItem:
+    return {
+        "key": key,
+        "kind": kind,
+        "check": check,
+        "reason": reason,
+        "target": obs.role,
+        "display": obs.display,
+        "origin": origin_of(obs),
+        "engine": obs.engine,
+    }
 
 
 def identity(pg: PgObserved) -> str | None:
@@ -80,7 +84,7 @@ def server_config_values(pg: PgObserved) -> dict[str, str]:
     return dict(pg.settings)
 
 
-def rls_items(obs: Observed, pg: PgObserved, conn: dict[str, Any] | None, sync: set[str]) -> list[dict[str, Any]]:
+def rls_items(obs: Observed, pg: PgObserved, conn: ConnectionItem | None, sync: set[str]) -> list[ExposureItem]:
     """Published tables (of `powersync` for PowerSync) whose RLS would filter this login's snapshot."""
     role = pg.role or {}
     if not role:
@@ -90,7 +94,7 @@ def rls_items(obs: Observed, pg: PgObserved, conn: dict[str, Any] | None, sync: 
     if sync:
         published &= sync
     config = [c for c in role.get("rolconfig", []) if c.replace(" ", "").lower() in ("row_security=off",)]
-    out: list[dict[str, Any]] = []
+    out: list[ExposureItem] = []
     for t in pg.tables:
         name = f"{t['nspname']}.{t['relname']}"
         if name not in published or not t["relrowsecurity"]:
@@ -122,7 +126,7 @@ def rls_items(obs: Observed, pg: PgObserved, conn: dict[str, Any] | None, sync: 
     return out
 
 
-def role_item(obs: Observed, pg: PgObserved, rds: bool) -> dict[str, Any] | None:
+def role_item(obs: Observed, pg: PgObserved, rds: bool) -> LiveRoleItem | None:
     role = pg.role
     if not role:
         return None
@@ -145,7 +149,7 @@ def role_item(obs: Observed, pg: PgObserved, rds: bool) -> dict[str, Any] | None
     }
 
 
-def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> dict[str, Any]:
+def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> LivePublicationItem:
     pub = pg.publications.get("powersync")
     existing = {f"{t['nspname']}.{t['relname']}" for t in pg.tables}
     return {
@@ -161,12 +165,12 @@ def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> dict[str,
     }
 
 
-def table_items(obs: Observed, pg: PgObserved, sync: set[str]) -> list[dict[str, Any]]:
+def table_items(obs: Observed, pg: PgObserved, sync: set[str]) -> list[LiveTableItem]:
     """Per published (or synced) table: can the login read it, and can its changes be replicated."""
     pub = pg.publications.get("powersync")
     wanted = set(pub["tables"]) if pub else set()
     wanted |= sync
-    out: list[dict[str, Any]] = []
+    out: list[LiveTableItem] = []
     for t in pg.tables:
         name = f"{t['nspname']}.{t['relname']}"
         if name not in wanted:
@@ -189,7 +193,7 @@ def table_items(obs: Observed, pg: PgObserved, sync: set[str]) -> list[dict[str,
     return out
 
 
-def slot_items(obs: Observed, pg: PgObserved) -> list[dict[str, Any]]:
+def slot_items(obs: Observed, pg: PgObserved) -> list[SlotItem]:
     return [
         {
             "key": f"live-slot:{obs.display}:{s['slot_name']}",
@@ -207,10 +211,10 @@ def slot_items(obs: Observed, pg: PgObserved) -> list[dict[str, Any]]:
 
 
 def drift_items(
-    obs: Observed, pg: PgObserved, declared_roles: dict[str, dict[str, Any]], declared_pubs: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+    obs: Observed, pg: PgObserved, declared_roles: dict[str, RoleItem], declared_pubs: dict[str, PublicationItem]
+) -> list[DriftItem]:
     """Declared (migrations) versus observed (server): attributes of the login, publications and their tables."""
-    out: list[dict[str, Any]] = []
+    out: list[DriftItem] = []
     role = pg.role or {}
     declared = declared_roles.get(role.get("rolname", ""))
     if declared and declared.get("defined"):
@@ -255,7 +259,7 @@ def drift_items(
     return out
 
 
-def _drift(obs: Observed, what: str, prop: str, *, declared: Any, observed: Any, at: dict[str, Any]) -> dict[str, Any]:
+def _drift(obs: Observed, what: str, prop: str, *, declared: Any, observed: Any, at: Origin) -> DriftItem:
     return {
         "key": f"drift:{obs.display}:{what}:{prop}",
         "what": what,

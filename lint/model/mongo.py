@@ -19,7 +19,8 @@ from typing import Any
 from lint import mongoprivs
 from lint.live.mongo import MongoObserved
 from lint.model import mongoauth
-from lint.span import Span
+from lint.model.items import CheckItem, ConnectionItem, MongoUserItem, Overgrant
+from lint.span import Origin, Span
 
 CHECKPOINTS = "_powersync_checkpoints"
 CHECKPOINT_ACTIONS = ("createCollection", "dropCollection", "find", "changeStream", "insert", "update", "remove")
@@ -37,7 +38,7 @@ def _db_level(privs: Sequence[mongoprivs.Privilege], action: str, db: str) -> mo
     return None
 
 
-def _origin(p: mongoprivs.Privilege | None, fallback: Span) -> dict[str, Any]:
+def _origin(p: mongoprivs.Privilege | None, fallback: Span) -> Origin:
     return (p.origin if p is not None and p.origin is not None else fallback).to_dict()
 
 
@@ -64,8 +65,8 @@ def user_item(
     db: str | None,
     collections: Sequence[str],
     post_images: str | None,
-    connection: dict[str, Any] | None,
-) -> dict[str, Any]:
+    connection: ConnectionItem | None,
+) -> MongoUserItem:
     user = state.users[key]
     superuser = mongoauth.superuser_reason(state, key)
     return _privilege_item(
@@ -91,8 +92,8 @@ def observed_user_item(
     db: str | None,
     collections: Sequence[str],
     post_images: str | None,
-    connection: dict[str, Any] | None,
-) -> dict[str, Any] | None:
+    connection: ConnectionItem | None,
+) -> MongoUserItem | None:
     """The privileges the live server reports for the login (`connectionStatus`), judged like declared ones."""
     if not obs.reachable or obs.user is None:
         return None
@@ -132,9 +133,25 @@ def _privilege_item(
     db: str | None,
     collections: Sequence[str],
     post_images: str | None,
-    connection: dict[str, Any] | None,
-) -> dict[str, Any]:
-    item: dict[str, Any] = {
+    connection: ConnectionItem | None,
+) -> MongoUserItem:
+    known = db is not None
+    scope = db or ""
+    missing: list[str] = []
+    if known and _db_level(privs, "listCollections", scope) is None:
+        missing.append("listCollections")
+    if (
+        known
+        and _db_level(privs, "find", scope) is None
+        and any(mongoprivs.allows(privs, "find", scope, c) is None for c in collections or [""])
+    ):
+        missing.append("find")
+    if known and _db_level(privs, "changeStream", scope) is None:
+        missing.append("changeStream")
+    dbadmin = next((p for p in privs if f"dbAdmin@{db}" in p.via or f"dbOwner@{db}" in p.via), None)
+    observed_dbadmin = f"dbAdmin@{db}" in roles or f"dbOwner@{db}" in roles  # live: roles, not a via chain
+    collmod_db = _db_level(privs, "collMod", scope) if known else None
+    return {
         "key": key,
         "name": name,
         "auth_db": auth_db,
@@ -147,50 +164,30 @@ def _privilege_item(
         "collections": list(collections),
         "post_images": post_images,
         "connection_origin": connection["origin"] if connection else None,
+        "known_db": known,
+        "missing": missing,
+        "changestream_collection_only": "changeStream" in missing
+        and any("changeStream" in p.actions and p.resource.db == db and p.resource.collection for p in privs),
+        "checkpoint_missing": [a for a in CHECKPOINT_ACTIONS if mongoprivs.allows(privs, a, scope, CHECKPOINTS) is None]
+        if known
+        else [],
+        "write_overgrants": _overgrants(privs, scope, origin) if known else [],
+        "dbadmin_origin": (_origin(dbadmin, origin) if dbadmin else (origin.to_dict() if observed_dbadmin else None))
+        if known
+        else None,
+        "collmod": known
+        and (collmod_db is not None or any("collMod" in p.actions and p.resource.db in (db, "") for p in privs)),
+        # Where collMod comes from, or the user when nothing grants it (a policy points there to say so).
+        "collmod_origin": _origin(collmod_db or next((p for p in privs if "collMod" in p.actions), None), origin),
+        "collmod_missing": []
+        if not known or collmod_db is not None
+        else [c for c in collections if mongoprivs.allows(privs, "collMod", scope, c) is None],
     }
-    if db is None:
-        item.update(
-            known_db=False,
-            missing=[],
-            changestream_collection_only=False,
-            checkpoint_missing=[],
-            write_overgrants=[],
-            dbadmin_origin=None,
-            collmod=False,
-            collmod_missing=[],
-        )
-        return item
-    item["known_db"] = True
-    missing: list[str] = []
-    if _db_level(privs, "listCollections", db) is None:
-        missing.append("listCollections")
-    if _db_level(privs, "find", db) is None and any(
-        mongoprivs.allows(privs, "find", db, c) is None for c in collections or [""]
-    ):
-        missing.append("find")
-    if _db_level(privs, "changeStream", db) is None:
-        missing.append("changeStream")
-    item["missing"] = missing
-    item["changestream_collection_only"] = "changeStream" in missing and any(
-        "changeStream" in p.actions and p.resource.db == db and p.resource.collection for p in privs
-    )
-    item["checkpoint_missing"] = [a for a in CHECKPOINT_ACTIONS if mongoprivs.allows(privs, a, db, CHECKPOINTS) is None]
-    item["write_overgrants"] = _overgrants(privs, db, origin)
-    dbadmin = next((p for p in privs if f"dbAdmin@{db}" in p.via or f"dbOwner@{db}" in p.via), None)
-    observed_dbadmin = f"dbAdmin@{db}" in roles or f"dbOwner@{db}" in roles  # live: roles, not a via chain
-    item["dbadmin_origin"] = _origin(dbadmin, origin) if dbadmin else (origin.to_dict() if observed_dbadmin else None)
-    collmod_db = _db_level(privs, "collMod", db)
-    item["collmod"] = collmod_db is not None or any("collMod" in p.actions and p.resource.db in (db, "") for p in privs)
-    item["collmod_origin"] = _origin(collmod_db or next((p for p in privs if "collMod" in p.actions), None), origin)
-    item["collmod_missing"] = (
-        [] if collmod_db is not None else [c for c in collections if mongoprivs.allows(privs, "collMod", db, c) is None]
-    )
-    return item
 
 
-def _overgrants(privs: Sequence[mongoprivs.Privilege], db: str, fallback: Span) -> list[dict[str, Any]]:
+def _overgrants(privs: Sequence[mongoprivs.Privilege], db: str, fallback: Span) -> list[Overgrant]:
     """Write rights beyond the checkpoint collection: whole-database readWrite, or writes to other collections."""
-    out: list[dict[str, Any]] = []
+    out: list[Overgrant] = []
     seen: set[str] = set()
     for p in privs:
         writes = sorted(a for a in p.actions if a in WRITE_ACTIONS or a == "anyAction")
@@ -215,50 +212,58 @@ def _overgrants(privs: Sequence[mongoprivs.Privilege], db: str, fallback: Span) 
 
 
 def post_image_items(
-    state: mongoauth.MongoState, user: dict[str, Any], sync_origins: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+    state: mongoauth.MongoState, user: MongoUserItem, sync_origins: dict[str, Origin]
+) -> list[CheckItem]:
     """xf-mongo-post-images-vs-privileges: one item per inconsistency between the mode and the setup."""
     mode = user["post_images"] or "off"
     db = user["source_db"]
     if not user["known_db"] or user["connection_origin"] is None:
         return []
-    base = {"user": user["name"], "mode": mode, "db": db, "connection_origin": user["connection_origin"]}
-    out: list[dict[str, Any]] = []
+    connection_origin = user["connection_origin"]
+
+    def check(key: str, kind: str, collections: list[str], origin: Origin, **facts: Any) -> CheckItem:
+        return {
+            "key": key,
+            "kind": kind,
+            "user": user["name"],
+            "mode": mode,
+            "db": db or "",
+            "display": "",
+            "collections": collections,
+            "declared": bool(facts.get("declared", False)),
+            "via_dbadmin": bool(facts.get("via_dbadmin", False)),
+            "collection_origin": facts.get("collection_origin"),
+            "connection_origin": connection_origin,
+            "origin": origin,
+        }
+
+    out: list[CheckItem] = []
     if mode == "auto_configure" and user["collmod_missing"]:
-        out.append(
-            {
-                **base,
-                "key": f"post-images:{user['key']}:collmod",
-                "kind": "collmod-missing",
-                "collections": user["collmod_missing"],
-                "origin": user["origin"],
-            }
-        )
+        key = f"post-images:{user['key']}:collmod"
+        out.append(check(key, "collmod-missing", user["collmod_missing"], user["origin"]))
     elif mode == "read_only":
         for name in user["collections"]:
             coll = state.collections.get(f"{db}.{name}")
             if coll is None or not coll.pre_post_images:
                 out.append(
-                    {
-                        **base,
-                        "key": f"post-images:{db}.{name}",
-                        "kind": "not-enabled",
-                        "collections": [name],
-                        "declared": coll is not None,
-                        "origin": sync_origins.get(name) or user["connection_origin"],
-                        "collection_origin": coll.origin.to_dict() if coll is not None else None,
-                    }
+                    check(
+                        f"post-images:{db}.{name}",
+                        "not-enabled",
+                        [name],
+                        sync_origins.get(name) or connection_origin,
+                        declared=coll is not None,
+                        collection_origin=coll.origin.to_dict() if coll is not None else None,
+                    )
                 )
     if mode in ("read_only", "off") and (user["collmod"] or user["dbadmin_origin"]):
         out.append(
-            {
-                **base,
-                "key": f"post-images:{user['key']}:unneeded",
-                "kind": "collmod-unneeded",
-                "collections": [],
-                "via_dbadmin": user["dbadmin_origin"] is not None,
-                "origin": user["dbadmin_origin"] or user["collmod_origin"],
-            }
+            check(
+                f"post-images:{user['key']}:unneeded",
+                "collmod-unneeded",
+                [],
+                user["dbadmin_origin"] or user["collmod_origin"],
+                via_dbadmin=user["dbadmin_origin"] is not None,
+            )
         )
     return out
 
