@@ -18,13 +18,15 @@ def _check_declared_model() -> None:
     """Every project any test builds in-process is checked against the model's declarations: each item carries
     exactly its record's fields, with values of the declared types (mypy checks the build sites; this checks
     what they really produce, including values that come from parsed files)."""
+    from typing import Any, cast
+
     from lint.model import builder, declare, items
 
     build = builder._Builder.build
 
     def checked(self: builder._Builder) -> builder.Project:
         project = build(self)
-        collections = builder.cast(dict[str, list[dict[str, object]]], project.collections)
+        collections = cast(dict[str, list[dict[str, Any]]], project.collections)
         problems = declare.violations(items.DECLARED, collections)
         problems += declare.record_violations(items.DECLARED, items.DECLARED.project, dict(project.project), "project")
         assert not problems, "the model differs from lint/model/items.py:\n  " + "\n  ".join(problems[:20])
