@@ -464,7 +464,7 @@ class _View:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from lint.docs import explain_check, explain_text
+    from lint.policy.docs import explain_check, explain_text
     from lint.rules import BUILTIN_CHECKS, builtin_check
 
     policies = _load_policies([])
@@ -485,7 +485,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from lint.docs import policy_reference
+    from lint.policy.docs import policy_reference
 
     policies = _load_policies([Path(d) for d in args.policies])
     if args.format == "markdown":

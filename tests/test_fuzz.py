@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lint import baseline, config, model, project
-from lint.engine import evaluate
 from lint.finding import FindingSet
 from lint.output.github import render_github
 from lint.output.json_out import render_json
@@ -32,6 +31,7 @@ from lint.output.markdown import render_markdown
 from lint.output.sarif import render_sarif
 from lint.output.text import render_text
 from lint.policy import Policy, PolicyError, load_policy_file
+from lint.policy.engine import evaluate
 from lint.rules import rule_docs
 from lint.run import Result, run
 from tests.fuzz_corpus import ROOT, Seed, all_trees, reader_modules, seeds_by_kind

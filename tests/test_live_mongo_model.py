@@ -13,9 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from lint import model, project
-from lint.engine import evaluate
 from lint.live.mongo import observe
 from lint.live.observe import Observed
+from lint.policy.engine import evaluate
 from lint.span import Span
 from tests.lintkit import builtin_policies, write_tree
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from lint.docs import policy_reference
 from lint.model import LIVE_COLLECTIONS
+from lint.policy.docs import policy_reference
 from tests.lintkit import ROOT, builtin_policies, lines, lint_tree
 
 CASES_DIR = ROOT / "tests" / "policies"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lint.policy import Policy
+from lint.policy.load import Policy
 from lint.rules import BUILTIN_CHECKS, RuleDoc
 
 REFERENCE_HEADER = """# replint policy reference

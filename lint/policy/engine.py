@@ -12,13 +12,13 @@ from typing import Any
 
 from lint.finding import Finding, Related, Severity
 from lint.model import Project
-from lint.policy import Policy, Program
+from lint.policy.load import Policy, Program
 from lint.rules import POLICY_ERROR
 from lint.span import Span, span_from_dict
 
 
 def _functions() -> dict[str, Any]:
-    from lint.celrt import stdlib_functions
+    from lint.policy.celrt import stdlib_functions
 
     return stdlib_functions()
 
@@ -81,7 +81,7 @@ class _Eval:
         if program.uses_project:
             variables["project"] = dict(self.project.project)
         if plan.context:
-            from lint.celrt import cel
+            from lint.policy.celrt import cel
 
             return program.compiled.execute(cel().Context(variables, functions=self.functions))
         return program.compiled.execute(variables)

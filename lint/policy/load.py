@@ -69,7 +69,7 @@ def _policy_schema() -> dict[str, Any]:
 
 
 def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list[tuple[Span, str]]) -> Program | None:
-    from lint.celrt import cel as runtime
+    from lint.policy.celrt import cel as runtime
 
     cel = runtime()
     span = doc.at(key)
