@@ -350,9 +350,8 @@ def _user_policy(condition: str, message: str = '"x"') -> str:
 @pytest.mark.parametrize(
     ("condition", "message", "line"),
     [
-        ("role.superuser + 1 == 2", '"x"', 5),  # bool + int: no such overload
-        ("role.no_such_field", '"x"', 5),
-        ("role.superuser", "role.name + 1", 6),  # the error is in the message, so the message line is reported
+        ('int(role.name) == 2', '"x"', 5),  # "a" is no int: only running it can tell
+        ("role.superuser", 'role.name + string(int(role.name))', 6),  # the error is in the message: its line
     ],
 )
 def test_cel_runtime_errors_are_reported_at_the_policy_line(
@@ -368,6 +367,30 @@ def test_cel_runtime_errors_are_reported_at_the_policy_line(
     assert len(errors) == 1, out  # once per expression and error, not once per role
     assert errors[0].startswith(f"{pol / 'my-rule.yaml'}:{line}:")
     assert "policy my-rule could not be evaluated: " in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("condition", "message", "where", "expected"),
+    [
+        ("role.superuserr", '"x"', "5:18", "RoleItem has no field 'superuserr'; did you mean 'superuser'?"),
+        ("role.superuser + 1 == 2", '"x"', "5:28", "'+' adds role.superuser (bool) and an int (1)"),
+        ("role.superuser", "role.name + 1", "6:21", "'+' adds role.name (string) and an int (1)"),
+        ("role.name == 3", '"x"', "5:23", "compares role.name (string) with an int (3): the result is always false"),
+        ("has(role.fix)", '"x"', "5:22", "RoleItem has no field 'fix'"),
+    ],
+)
+def test_policy_type_errors_are_usage_errors_at_the_expression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], condition: str, message: str, where: str, expected: str
+) -> None:
+    """Caught when the policy loads, even on a project with no roles at all (so no item would ever run it)."""
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": _user_policy(condition, message)})
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["check", "--no-cache", "--policies", str(pol), str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert f"{pol / 'my-rule.yaml'}:{where}: " in err, err
+    assert expected in err, err
 
 
 def test_policy_files_are_data_cel_cannot_reach_python(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

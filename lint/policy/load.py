@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lint.finding import Severity
-from lint.model import COLLECTIONS
+from lint.model.items import COLLECTIONS
 from lint.resources import policies_dir, schema_path
 from lint.span import Span
 from lint.yamlsrc import Located, load_located
@@ -59,6 +59,7 @@ class Policy:
     path: str  # where the file is (for messages)
     builtin: bool
     suppressible: bool = True  # False: inline `replint: ignore[...]` comments cannot silence it
+    reads: frozenset[tuple[str, str]] = frozenset()  # (record, field) its expressions read, from the type-check
 
 
 @cache
@@ -68,8 +69,18 @@ def _policy_schema() -> dict[str, Any]:
     return loaded
 
 
+# Far above any real policy (the longest built-in expression is a few thousand characters): a bigger one is
+# refused before the CEL compiler sees it.
+MAX_EXPRESSION_CHARS = 20_000
+
+
 def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list[tuple[Span, str]]) -> Program | None:
     from lint.policy.celrt import cel as runtime
+
+    if len(source) > MAX_EXPRESSION_CHARS:
+        errors.append((doc.at(key), f"{'.'.join(map(str, key))}: expression longer than {MAX_EXPRESSION_CHARS} "
+                       "characters; split the policy"))
+        return None
 
     cel = runtime()
     span = doc.at(key)
@@ -84,6 +95,50 @@ def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list
     except Exception:
         uses_project = True
     return Program(source, compiled, span, uses_project)
+
+
+def _type_check(
+    text: str, for_each: str, key: tuple[str | int, ...], program: Program, errors: list[tuple[Span, str]]
+) -> frozenset[tuple[str, str]]:
+    """Check one expression against the collection's declared fields; returns the (record, field) pairs it reads."""
+    from lint.model.items import DECLARED
+    from lint.policy.cel_ast import CelSyntaxError, parse
+    from lint.policy.check import check, environment
+
+    label = ".".join(map(str, key))
+    try:
+        tree = parse(program.source)
+    except CelSyntaxError as exc:
+        at = locate(text, program.span, program.source, exc.offset, 1)
+        errors.append((at, f"{label}: replint cannot read this expression: {exc}"))
+        return frozenset()
+    result = check(tree, DECLARED, environment(DECLARED, for_each))
+    for err in result.errors:
+        errors.append((locate(text, program.span, program.source, err.offset, err.length), f"{label}: {err.message}"))
+    return frozenset(result.reads)
+
+
+def locate(text: str, span: Span, source: str, offset: int, length: int) -> Span:
+    """The file position of `source[offset:offset+length]`, where `source` is the YAML value at `span`.
+
+    A folded or quoted scalar's text differs from the file's (line breaks folded, escapes decoded), so the
+    token is found by its text: the n-th occurrence in the expression is the n-th in the value's lines."""
+    token = source[offset : offset + max(length, 1)]
+    nth = source.count(token, 0, offset) if token.strip() else 0
+    lines = text.splitlines()
+    start = span.line - 1
+    for i in range(start, min(span.end_line, len(lines))):
+        line = lines[i]
+        col = (span.col - 1) if i == start else 0
+        while True:
+            col = line.find(token, col)
+            if col < 0:
+                break
+            if nth == 0:
+                return Span(span.path, i + 1, col + 1, i + 1, col + len(token))
+            nth -= 1
+            col += len(token)
+    return span
 
 
 def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
@@ -135,6 +190,14 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
         prog = _compile(doc, ("severity_when", i, "when"), str(item["when"]), errors)
         if prog is not None:
             when.append((prog, Severity.parse(item["severity"])))
+            programs[f"severity_when.{i}.when"] = prog
+    if errors:
+        raise PolicyError(errors)
+    reads: set[tuple[str, str]] = set()
+    for name, prog in programs.items():
+        if prog is not None:
+            key = tuple(int(k) if k.isdigit() else k for k in name.split("."))
+            reads |= _type_check(text, data["for_each"], key, prog, errors)
     if errors:
         raise PolicyError(errors)
     condition, message = programs["condition"], programs["message"]
@@ -160,6 +223,7 @@ def load_policy_file(path: Path, display: str, *, builtin: bool) -> Policy:
         path=display,
         builtin=builtin,
         suppressible=bool(data.get("suppressible", True)),
+        reads=frozenset(reads),
     )
 
 
