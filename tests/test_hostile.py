@@ -380,7 +380,7 @@ def test_cel_runtime_errors_are_reported_at_the_policy_line(
     ],
 )
 def test_policy_type_errors_are_usage_errors_at_the_expression(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], condition: str, message: str, where: str, expected: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *, condition: str, message: str, where: str, expected: str
 ) -> None:
     """Caught when the policy loads, even on a project with no roles at all (so no item would ever run it)."""
     pol = tmp_path / "pols"
