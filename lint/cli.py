@@ -1,4 +1,4 @@
-"""Command line: `replint check`, `replint explain`, `replint list-policies`.
+"""Command line: `replint check`, `explain`, `list-policies`, `model` and `test`.
 
 Exit codes (DESIGN.md §7): 0 nothing at or above the fail threshold, 1 findings, 2 usage / configuration /
 policy-file error, 3 internal error (a bug in replint, never bad input).
@@ -177,6 +177,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default) or the markdown reference page (policies/README.md)",
     )
     listing.add_argument("--policies", action="append", default=[], metavar="DIR", help="extra policy folder")
+    listing.add_argument(
+        "--collections",
+        action="store_true",
+        help="list the model's collections instead: the variable a policy sees, each field with its type and "
+        "meaning (--format markdown: the model reference page, policies/MODEL.md)",
+    )
+
+    model = sub.add_parser(
+        "model",
+        help="print the model of a project as JSON: what policies see",
+        description="Print what replint read from the files under PATH as JSON: every collection a policy can "
+        "iterate over (for_each) with every field, the `project` map, and the replayed state of each database "
+        "(roles, memberships, privileges, default privileges, schemas, tables, publications, subscriptions, "
+        "settings). Secrets are never printed. The document is described by schemas/model.schema.json "
+        "(replint_model is its version).",
+    )
+    model.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder or file (default: .)")
+    model.add_argument("--collection", metavar="NAME", help="print only this collection's items")
+
+    test = sub.add_parser(
+        "test",
+        help="test policies: their examples and case files",
+        description="Run each policy's examples (the bad one must make it fire, the good one must not) and the "
+        "case files in DIR/tests/<policy-id>.yaml (cases: [{name, files: {path: content}, expect: [one-line "
+        "findings]}]). Without DIR: the built-in policies' examples. Exit 0 when all pass, 1 when any fails, "
+        "2 when a policy or case file cannot be used.",
+    )
+    test.add_argument("dirs", nargs="*", metavar="POLICY_DIR", help="folders of policy files to test")
+    test.add_argument("--verbose", "-v", action="store_true", help="also list the checks that pass")
     return parser
 
 
@@ -201,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "model":
+            return _model(args)
+        if args.command == "test":
+            return _test(args)
         return _list(args)
     except UsageError as exc:
         print(f"replint: error: {exc}", file=sys.stderr)
@@ -484,10 +517,78 @@ def _explain(args: argparse.Namespace) -> int:
     raise UsageError(f"no policy with id '{args.id}'.{hint}")
 
 
+def _model(args: argparse.Namespace) -> int:
+    import json
+
+    from lint.model import COLLECTIONS
+    from lint.run import model_document
+
+    target = Path(args.path)
+    if not target.exists():
+        raise UsageError(f"path does not exist: {target}")
+    doc = model_document([target])
+    if args.collection is not None:
+        if args.collection not in COLLECTIONS:
+            import difflib
+
+            close = difflib.get_close_matches(args.collection, list(COLLECTIONS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else " (replint list-policies --collections lists them)"
+            raise UsageError(f"no collection '{args.collection}'{hint}")
+        selected: object = dict(doc["collections"])[args.collection]
+    else:
+        selected = doc
+    sys.stdout.write(json.dumps(selected, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    from lint import verify
+    from lint.model import LIVE_COLLECTIONS
+
+    dirs = [Path(d) for d in args.dirs]
+    for d in dirs:
+        if not d.is_dir():
+            raise UsageError(f"policy directory does not exist: {d}")
+    policies = _load_policies(dirs)
+    tested = [p for p in policies if not p.builtin] if dirs else policies
+    outcomes: list[verify.Outcome] = []
+    by_id = {p.id: p for p in tested}
+    for p in tested:
+        outcomes += verify.example_outcomes(p, policies, live=p.for_each in LIVE_COLLECTIONS)
+    problems: list[str] = []
+    for path in verify.case_files(dirs):
+        if path.stem not in by_id:
+            problems.append(f"{path}:1:1: a case file for policy '{path.stem}', which is not in these folders")
+            continue
+        try:
+            cases = verify.read_cases(path)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: {exc}")
+            continue
+        outcomes += [verify.case_outcome(path.stem, c, str(path), policies) for c in cases]
+    if problems:
+        raise UsageError("invalid case file(s):\n  " + "\n  ".join(problems))
+    for o in outcomes:
+        if o.passed and not args.verbose:
+            continue
+        sys.stdout.write(f"{'PASS' if o.passed else 'FAIL'}  {o.policy}: {o.name} ({o.where})\n")
+        for line in o.failures:
+            sys.stdout.write(f"      {line}\n")
+    failed = sum(not o.passed for o in outcomes)
+    sys.stdout.write(
+        f"{len(tested)} {'policy' if len(tested) == 1 else 'policies'}, {len(outcomes)} checks: "
+        f"{len(outcomes) - failed} passed, {failed} failed\n"
+    )
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
 def _list(args: argparse.Namespace) -> int:
-    from lint.policy.docs import policy_reference
+    from lint.policy.docs import collections_reference, collections_text, policy_reference
 
     policies = _load_policies([Path(d) for d in args.policies])
+    if args.collections:
+        sys.stdout.write((collections_reference if args.format == "markdown" else collections_text)(policies))
+        return EXIT_OK
     if args.format == "markdown":
         sys.stdout.write(policy_reference(policies))
         return EXIT_OK

@@ -15,6 +15,7 @@ from lint.finding import Finding, FindingSet
 if TYPE_CHECKING:
     from lint.cache import Cache
     from lint.live.observe import LiveOptions
+    from lint.model.items import ModelDocument
     from lint.policy import Policy
     from lint.span import Span
 
@@ -55,11 +56,24 @@ def run(
     if live is not None:
         from lint.live.observe import observe
 
-        inputs = replace(inputs, live=observe(inputs, os.environ, live, progress))
+        rules = [*inputs.sync_rules.values(), *inputs.standalone_sync_rules]
+        tables = sorted({f"{t.schema}.{t.name}" for r in rules for t in r.tables if not t.wildcard and t.name})
+        inputs = replace(inputs, live=observe(inputs.configs, tables, os.environ, live, progress))
     built = model.build(inputs)
     findings = _suppressed(evaluate(policies, built), loaded.sources, policies, inline)
     masked = _masked(loaded.sources, built.secret_spans)
     return Result(FindingSet.of(findings, built.files), masked, base.resolve())
+
+
+def model_document(targets: list[Path], *, root: Path | None = None, jobs: int = 1) -> ModelDocument:
+    """What `replint model` prints: the model of the files under `targets`, as policies would see it."""
+    from lint import model, project
+    from lint.model.export import document
+
+    base = root or project_root(targets)
+    loaded = project.load(base, targets, jobs=jobs)
+    built = model.build(loaded.inputs)
+    return document(built, loaded.inputs.sql, str(base.resolve()), loaded.inputs.sql_files)
 
 
 def _suppressed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from lint import verify
 from lint.finding import Finding
 from lint.policy import Policy, load_policies
 from lint.run import Result, run
@@ -30,7 +31,7 @@ def lint_tree(base: Path, files: dict[str, str]) -> Result:
 
 
 def oneline(f: Finding) -> str:
-    return f"{f.span.path}:{f.span.line}:{f.span.col}: {f.severity.label}: {f.message} [{f.rule}]"
+    return verify.oneline(f)
 
 
 def lines(result: Result, rule: str | None = None) -> list[str]:

@@ -6,15 +6,14 @@ A case file lists small file trees and the exact one-line findings *of that poli
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from lint import verify
 from lint.model import LIVE_COLLECTIONS
 from lint.policy.docs import policy_reference
-from tests.lintkit import ROOT, builtin_policies, lines, lint_tree
+from tests.lintkit import ROOT, builtin_policies
 
 CASES_DIR = ROOT / "tests" / "policies"
 POLICIES = builtin_policies()
@@ -25,11 +24,7 @@ STATIC_IDS = [p.id for p in POLICIES if p.for_each not in LIVE_COLLECTIONS]
 
 def _cases(policy_id: str) -> list[dict[str, Any]]:
     path = CASES_DIR / f"{policy_id}.yaml"
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cases: list[dict[str, Any]] = data["cases"]
-    return cases
+    return verify.read_cases(path) if path.exists() else []
 
 
 ALL_CASES = [(pid, case) for pid in IDS for case in _cases(pid)]
@@ -50,21 +45,19 @@ def test_case_files_name_existing_policies() -> None:
 
 
 @pytest.mark.parametrize(("policy_id", "case"), ALL_CASES, ids=[f"{pid}:{c['name']}" for pid, c in ALL_CASES])
-def test_policy_case(policy_id: str, case: dict[str, Any], tmp_path: Path) -> None:
-    result = lint_tree(tmp_path, case["files"])
-    assert lines(result, policy_id) == case["expect"]
-    # No case may make a policy crash.
-    assert lines(result, "policy-error") == []
+def test_policy_case(policy_id: str, case: dict[str, Any]) -> None:
+    """The machinery `replint test` runs on a user's case files (lint/verify.py); no case may make any policy
+    fail to evaluate."""
+    outcome = verify.case_outcome(policy_id, case, f"tests/policies/{policy_id}.yaml", list(POLICIES))
+    assert outcome.passed, "\n".join(outcome.failures)
 
 
 @pytest.mark.parametrize("policy_id", IDS)
-def test_documented_examples_behave(policy_id: str, tmp_path: Path) -> None:
+def test_documented_examples_behave(policy_id: str) -> None:
+    """`replint test`'s example checks: a live policy's bad example describes a server, not files."""
     policy = next(p for p in POLICIES if p.id == policy_id)
-    bad = lint_tree(tmp_path / "bad", policy.examples["bad"]["files"])
-    good = lint_tree(tmp_path / "good", policy.examples["good"]["files"])
-    if policy_id in STATIC_IDS:  # a live policy's bad example describes a server, not files
-        assert lines(bad, policy_id), f"{policy_id}: the documented bad example does not trigger it"
-    assert not lines(good, policy_id), f"{policy_id}: the documented good example triggers it"
+    outcomes = verify.example_outcomes(policy, list(POLICIES), live=policy_id not in STATIC_IDS)
+    assert [o.failures for o in outcomes] == [(), ()]
 
 
 def test_policy_reference_is_current() -> None:

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 
 from lint import model, project
 from lint.cli import main
+from lint.model.export import document
 from lint.redact import MASK, is_reference
 from tests import pgcluster
 from tests.lintkit import write_tree
@@ -741,9 +742,14 @@ def test_configuration_type_errors_do_not_quote_a_secret_value(tmp_path: Path) -
 
 
 def _model_texts(root: Path) -> dict[str, str]:
-    """Each collection item (and the project map) as JSON, plus its decoded strings: what a policy can print."""
-    built = model.build(project.load(root, [root]).inputs)
+    """Each collection item (and the project map) as JSON, plus its decoded strings: what a policy can print;
+    and each replayed database as `replint model` prints it."""
+    loaded = project.load(root, [root])
+    built = model.build(loaded.inputs)
     out: dict[str, str] = {}
+    for i, db in enumerate(document(built, loaded.inputs.sql, str(root), 0)["databases"]):
+        text = json.dumps(db, default=str, ensure_ascii=False)
+        out[f"databases[{i}]"] = text + "\n" + "\n".join(_strings(json.loads(text)))
     for name in model.COLLECTIONS:
         for i, item in enumerate(built.items(name)):
             text = json.dumps(item, default=str, ensure_ascii=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from lint.span import Span
 if TYPE_CHECKING:
     from lint.live.mongo import MongoObserved
     from lint.live.postgres import PgObserved
-    from lint.model import Inputs
+    from lint.sources.powersync import PowerSyncConfig
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,6 @@ class LiveOptions:
     timeout_s: float = 5.0
 
 
-def _sync_tables(inputs: Inputs, engine: str) -> list[str]:
-    rules = [*inputs.sync_rules.values(), *inputs.standalone_sync_rules]
-    return sorted({f"{t.schema}.{t.name}" for r in rules for t in r.tables if not t.wildcard and t.name})
-
-
 def _display(target: Target) -> str:
     if target.uri is None:
         return f"the {target.role} connection" + (f" in {target.config}" if target.config else "")
@@ -54,13 +49,15 @@ def _display(target: Target) -> str:
 
 
 def observe(
-    inputs: Inputs,
+    configs: Sequence[PowerSyncConfig],
+    sync_tables: Sequence[str],
     env: Mapping[str, str],
     options: LiveOptions,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[Observed, ...]:
-    """Probe each target read-only, one after another, reporting progress as it goes."""
-    found = targets(list(inputs.configs), env, source_uri=options.source_uri, storage_uri=options.storage_uri)
+    """Probe each target read-only, one after another, reporting progress as it goes. `sync_tables` are the
+    `schema.table` names the sync rules read (for MongoDB: `database.collection`)."""
+    found = targets(list(configs), env, source_uri=options.source_uri, storage_uri=options.storage_uri)
     out: list[Observed] = []
     for target in found:
         display = _display(target)
@@ -77,7 +74,7 @@ def observe(
             pg = postgres.probe(
                 target.uri,
                 target=target.role,
-                tables=_sync_tables(inputs, "postgresql"),
+                tables=list(sync_tables),
                 timeout_s=options.timeout_s,
                 cacert=target.cacert,
             )
@@ -86,7 +83,7 @@ def observe(
         else:
             from lint.live import mongo
 
-            names = [t.split(".", 1)[1] for t in _sync_tables(inputs, "mongodb")]
+            names = [t.split(".", 1)[1] for t in sync_tables]
             mg = mongo.probe(
                 target.uri, target=target.role, database=target.database, collections=names, timeout_s=options.timeout_s
             )

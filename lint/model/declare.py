@@ -111,7 +111,7 @@ def _type_of(hint: Any, records: dict[str, type]) -> Type:
 
 def _meaning(hint: Any, owner: str, name: str) -> str:
     extras = getattr(hint, "__metadata__", ())
-    texts = [e for e in extras if isinstance(e, str)]
+    texts = [e if isinstance(e, str) else e.doc for e in extras if isinstance(e, str | Meta)]
     if not texts or not texts[0].strip():
         raise TypeError(f"model declaration: {owner}.{name} has no meaning (Annotated[type, 'meaning'])")
     return texts[0]
@@ -163,6 +163,18 @@ def read(collections: type, project: type) -> Declarations:
         if name not in records:
             records[name] = _record(cls, pending)
     return Declarations(tuple(out), records, _record(project, {}))
+
+
+def reachable(root: type) -> tuple[Record, dict[str, Record]]:
+    """A record and every record its fields reach, by name (for a JSON schema of a whole document)."""
+    pending: dict[str, type] = {}
+    top = _record(root, pending)
+    records: dict[str, Record] = {}
+    while pending:
+        name, cls = pending.popitem()
+        if name not in records and name != top.name:
+            records[name] = _record(cls, pending)
+    return top, records
 
 
 def empty(t: Type) -> Any:

@@ -1559,6 +1559,144 @@ class Collections(TypedDict):
     ]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The replayed state of a database, as `replint model` prints it (the collections above are derived from it).
+
+
+class DbRole(TypedDict):
+    """A role in the replayed state: its attributes as PostgreSQL would report them in pg_roles."""
+
+    name: Annotated[str, "role name"]
+    defined: Annotated[bool, "a CREATE ROLE/USER in the SQL creates it; false when it is only referenced"]
+    superuser: Annotated[bool, "rolsuper"]
+    createrole: Annotated[bool, "rolcreaterole"]
+    createdb: Annotated[bool, "rolcreatedb"]
+    login: Annotated[bool, "rolcanlogin"]
+    replication: Annotated[bool, "rolreplication"]
+    bypassrls: Annotated[bool, "rolbypassrls"]
+    inherit: Annotated[bool, "rolinherit"]
+    password: Annotated[str | None, "how the password is written: literal, hashed, variable or null; never the text"]
+    settings: Annotated[dict[str, str | None], "ALTER ROLE ... SET values (masked under secret names)"]
+    origin: Annotated[Origin | None, "the CREATE ROLE statement; null when the role is only referenced"]
+
+
+class DbMembership(TypedDict):
+    """A role membership (GRANT role TO member) with its options, as in pg_auth_members."""
+
+    role: Annotated[str, "the group role granted"]
+    member: Annotated[str, "the role it is granted to"]
+    admin: Annotated[bool, "WITH ADMIN OPTION"]
+    inherit: Annotated[bool, "the member uses the group's privileges without SET ROLE (INHERIT option)"]
+    set: Annotated[bool, "the member may SET ROLE to the group (SET option, PostgreSQL 16+)"]
+    origin: Annotated[Origin, "the GRANT statement"]
+
+
+class DbPrivilege(TypedDict):
+    """One privilege a role holds on one object in the replayed state."""
+
+    grantee: Annotated[str, "the role holding it (PUBLIC for everyone)"]
+    objtype: Annotated[str, "table, sequence, schema, database, function, schema_all (ON ALL TABLES IN SCHEMA), …"]
+    object: Annotated[str, "the object: schema.table for tables and sequences, the name otherwise"]
+    privilege: Annotated[str, "SELECT, INSERT, USAGE, CREATE, …"]
+    origin: Annotated[Origin, "the GRANT that gave it"]
+
+
+class DbDefaultPrivilege(TypedDict):
+    """An ALTER DEFAULT PRIVILEGES entry in force at the end of the history."""
+
+    for_role: Annotated[str | None, "the creator it applies to (FOR ROLE); null: the role that ran the statement"]
+    schema: Annotated[str | None, "IN SCHEMA; null for every schema"]
+    objtype: Annotated[str, "tables, sequences, functions, …"]
+    privilege: Annotated[str, "the privilege granted on objects created later"]
+    grantee: Annotated[str, "the role that will hold it"]
+    origin: Annotated[Origin, "the ALTER DEFAULT PRIVILEGES statement"]
+
+
+class DbSchema(TypedDict):
+    """A schema the SQL creates."""
+
+    name: Annotated[str, "schema name"]
+    owner: Annotated[str | None, "its owner (AUTHORIZATION or ALTER SCHEMA OWNER); null when not known"]
+    origin: Annotated[Origin, "the CREATE SCHEMA statement"]
+
+
+class DbTable(TypedDict):
+    """A table in the replayed state."""
+
+    name: Annotated[str, "schema.table"]
+    owner: Annotated[str | None, "the owning role; null when the creator is not known"]
+    has_pk: Annotated[bool, "it has a primary key"]
+    rls: Annotated[bool, "row-level security is enabled (relrowsecurity)"]
+    forced: Annotated[bool, "FORCE ROW LEVEL SECURITY (relforcerowsecurity)"]
+    replica_identity: Annotated[str, "default, nothing, full or index"]
+    partition_of: Annotated[str | None, "the partitioned parent table; null when it is no partition"]
+    policies: Annotated[list[str], "names of its row-level security policies"]
+    origin: Annotated[Origin, "the CREATE TABLE statement"]
+
+
+class DbPublication(TypedDict):
+    """A publication in the replayed state."""
+
+    name: Annotated[str, "publication name"]
+    declared: Annotated[bool, "created in these files; false when only altered (a provider's publication)"]
+    all_tables: Annotated[bool, "FOR ALL TABLES"]
+    tables: Annotated[list[str], "tables named in FOR TABLE / ADD TABLE (schema.table)"]
+    schemas: Annotated[list[str], "schemas of FOR TABLES IN SCHEMA"]
+    publish: Annotated[list[str], "operations published: insert, update, delete, truncate"]
+    via_root: Annotated[bool, "publish_via_partition_root"]
+    origin: Annotated[Origin, "the CREATE PUBLICATION statement"]
+
+
+class DbSubscription(TypedDict):
+    """A subscription in the replayed state; its connection is shown without the password."""
+
+    name: Annotated[str, "subscription name"]
+    publications: Annotated[list[str], "publications it subscribes to"]
+    host: Annotated[str | None, "publisher host from the CONNECTION string; null when not given"]
+    port: Annotated[int | None, "publisher port; null when not given"]
+    user: Annotated[str | None, "the login on the publisher; null when not given"]
+    database: Annotated[str | None, "the publisher database; null when not given"]
+    options: Annotated[dict[str, str], "WITH (...) options as written"]
+    origin: Annotated[Origin, "the CREATE SUBSCRIPTION statement"]
+
+
+class DbSetting(TypedDict):
+    """A server setting from ALTER SYSTEM."""
+
+    name: Annotated[str, "setting name, lower case"]
+    value: Annotated[str, "the value, with passwords masked"]
+    origin: Annotated[Origin, "the ALTER SYSTEM statement"]
+
+
+class Database(TypedDict):
+    """The final state of one database, replayed from its SQL files in migration order."""
+
+    name: Annotated[str, "how replint names it (one database per project until servers are modelled)"]
+    sql_files: Annotated[int, "how many SQL files were replayed into it"]
+    roles: Annotated[list[DbRole], "roles, by name"]
+    memberships: Annotated[list[DbMembership], "role memberships"]
+    privileges: Annotated[list[DbPrivilege], "object privileges"]
+    default_privileges: Annotated[list[DbDefaultPrivilege], "default privileges in force"]
+    schemas: Annotated[list[DbSchema], "schemas the SQL creates"]
+    tables: Annotated[list[DbTable], "tables"]
+    publications: Annotated[list[DbPublication], "publications"]
+    subscriptions: Annotated[list[DbSubscription], "subscriptions"]
+    settings: Annotated[list[DbSetting], "ALTER SYSTEM settings"]
+
+
+class ModelDocument(TypedDict):
+    """What `replint model` prints: the collections policies see and the replayed databases behind them."""
+
+    replint_model: Annotated[int, "the version of this document's shape (schemas/model.schema.json)"]
+    root: Annotated[str, "the folder the paths are relative to"]
+    project: Annotated[ProjectFacts, "the `project` variable every policy can read"]
+    collections: Annotated[Collections, "every collection, by name (empty ones included)"]
+    databases: Annotated[list[Database], "the replayed state of each database"]
+
+
+MODEL_VERSION = 1
+
+
 DECLARED: Declarations = read(Collections, ProjectFacts)
 # collection name -> the variable a policy's CEL sees for one item
 COLLECTIONS: dict[str, str] = {c.name: c.var for c in DECLARED.collections}
