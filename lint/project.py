@@ -17,15 +17,28 @@ from lint import model
 from lint.files import ReadError, Skipped, decode, iter_files, peek, read_bytes, read_text, relpath
 from lint.model import mongoauth
 from lint.model.replay import replay
-from lint.sources import clients, debezium, drasi, hba, mongo, neosync, pgconf, powersync, sql, sqlfacts, syncrules
+from lint.sources import (
+    clients,
+    debezium,
+    drasi,
+    hba,
+    kinds,
+    mongo,
+    neosync,
+    pgconf,
+    powersync,
+    sql,
+    sqlfacts,
+    syncrules,
+)
 from lint.span import Span
 from lint.yamlsrc import EnvRef, Located, Problem, load_all_located
 
 if TYPE_CHECKING:
     from lint.cache import Cache
 
-YAML_EXT = (".yaml", ".yml", ".json")
-JS_EXT = (".js", ".mjs", ".cjs", ".mongodb")
+YAML_EXT = kinds.suffixes("yaml", "json")
+JS_EXT = kinds.suffixes("js")
 
 
 @dataclass
@@ -52,7 +65,8 @@ def _read_env_file(text: str, rel: str, env: dict[str, tuple[str, str]]) -> None
 
 
 def _is_env_file(name: str) -> bool:
-    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+    kind = kinds.kind_of(name)
+    return kind is not None and kind.name == "env"
 
 
 @dataclass
@@ -222,10 +236,7 @@ def _report_skipped(root: Path, skipped: list[Skipped], found: _Collected, repor
 
 def _read_by_name(lower: str) -> bool:
     """Names replint reads (or sniffs): a skipped entry with one of them may hide part of the setup."""
-    return lower.endswith((".sql", ".conf", ".properties", *YAML_EXT, *JS_EXT)) or _is_env_file(lower) or lower in (
-        "pg_hba",
-        "postgresql.auto.conf",
-    )
+    return kinds.kind_of(lower) is not None
 
 
 def _read_sniffed(path: Path, rel: str, looks: Callable[[str], bool], found: _Collected) -> str | None:
@@ -306,28 +317,30 @@ def _discover(root: Path, path: Path, found: _Collected, name: str | None = None
     rel = relpath(root, path)
     name = name or path.name
     lower = name.lower()
-    if lower.endswith(".sql"):
+    kind = kinds.kind_of(name)
+    what = kind.name if kind is not None else None
+    if what == "sql":
         text = _read_counted(path, rel, found)
         if text is not None:
             found.sql_texts.append((rel, text))  # read together below: cached, and in parallel when many
             found.keep(rel, text)
-    elif lower.endswith(".conf") or lower in ("pg_hba", "postgresql.auto.conf"):
+    elif what == "conf":
         _discover_conf(path, rel, lower, found)
-    elif lower.endswith(YAML_EXT):
+    elif what in ("yaml", "json"):
         _discover_yaml(path, rel, found)
-    elif lower.endswith(".properties"):
+    elif what == "properties":
         text = _read_properties(path, rel, found)
         if text is not None and debezium.looks_like_debezium_properties(text):
             dbz = debezium.read_debezium_properties(rel, text)
             found.debezium.extend(dbz.connectors)
             found.keep(rel, text, dbz.problems, dbz.secret_spans)
-    elif lower.endswith(JS_EXT):
+    elif what == "js":
         text = _read_sniffed(path, rel, mongo.looks_like_mongo_js, found)
         if text is not None and mongo.looks_like_mongo_js(text):
             setup = mongo.read_mongo_js(rel, text)
             found.mongo_setups.append(setup)
             found.keep(rel, text, setup.problems, setup.secret_spans)
-    elif _is_env_file(name):
+    elif what == "env":
         text = _read_counted(path, rel, found)
         if text is not None:
             _read_env_file(text, rel, found.env)

@@ -44,25 +44,21 @@ class Directive:
 # --- file kinds -----------------------------------------------------------------------------------------
 
 _SQL, _JS, _YAML, _PGCONF, _HBA, _PROPERTIES, _HASH = "sql", "js", "yaml", "pgconf", "hba", "properties", "hash"
-_JS_EXT = (".js", ".mjs", ".cjs", ".mongodb")
-
-
 def _kind(path: str, text: str) -> str | None:
-    """The comment syntax of a file, by name as discovery decides it (`lint.project`); None: no comments."""
-    name = path.rsplit("/", 1)[-1].lower()
-    if name.endswith(".sql"):
-        return _SQL
-    if name.endswith(_JS_EXT):
-        return _JS
-    if name.endswith(".json"):
+    """How a file's comments and constructs are found, by name as discovery decides it
+    (`lint.sources.kinds`); None: the file has no comments (JSON)."""
+    from lint.sources.kinds import kind_of
+
+    base = path.rsplit("/", 1)[-1]
+    kind = kind_of(base)
+    if kind is not None and kind.comment is None:
         return None
-    if name.endswith((".yaml", ".yml")):
-        return _YAML
-    if name.endswith(".properties"):
-        return _PROPERTIES
-    if "hba" in name:
+    what = kind.name if kind is not None else None
+    if what in (_SQL, _JS, _YAML, _PROPERTIES):
+        return what
+    if "hba" in base.lower():
         return _HBA
-    if name.endswith(".conf"):
+    if what == "conf":
         from lint.sources.hba import looks_like_hba
 
         return _HBA if looks_like_hba(text) else _PGCONF
@@ -70,7 +66,11 @@ def _kind(path: str, text: str) -> str | None:
 
 
 def _prefix(kind: str | None) -> str:
-    return {_SQL: "--", _JS: "//"}.get(kind or "", "#")
+    """The comment marker a directive uses in a file of this syntax (from the kinds' declarations)."""
+    from lint.sources.kinds import KINDS
+
+    marker = {k.name: k.comment for k in KINDS}
+    return marker.get(kind or "") or "#"
 
 
 # --- the lexed view of a file ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # `clients` holds the connection shape Drasi and Neosync share; it has no entry point of its own and is read
 # through those two. `dialect` is asked by the SQL reader, and fuzzed through it. Every other module under
 # lint/sources is a reader and must have seeds.
-SHARED_MODULES = frozenset({"clients", "dialect", "sqlfacts"})
+SHARED_MODULES = frozenset({"clients", "dialect", "kinds", "sqlfacts"})
 # Read by lint.project itself rather than a module under lint/sources.
 PROJECT_READERS = frozenset({"env"})
 

@@ -134,6 +134,13 @@ def hook() -> dict[str, object]:
     return only
 
 
+def test_the_hook_pattern_is_the_files_replint_reads() -> None:
+    """Derived from lint/sources/kinds.py, the one declaration discovery and suppressions use too."""
+    from lint.sources.kinds import hook_files_pattern
+
+    assert hook()["files"] == hook_files_pattern(), "update files: in .pre-commit-hooks.yaml"
+
+
 def test_the_manifest_judges_the_whole_project_serially() -> None:
     h = hook()
     assert h["id"] == "replint"
