@@ -19,7 +19,7 @@ from lint import __version__
 
 if TYPE_CHECKING:
     from lint.config import Config
-    from lint.finding import FindingSet
+    from lint.findings.finding import FindingSet
     from lint.live.observe import LiveOptions
     from lint.policy import Policy
     from lint.rules import RuleDoc
@@ -274,7 +274,7 @@ def _progress(message: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from lint.finding import Severity
+    from lint.findings.finding import Severity
 
     config = _config(args)
     reports = [_report_target(r) for r in args.report]
@@ -285,10 +285,23 @@ def _check(args: argparse.Namespace) -> int:
         if not t.exists():
             raise UsageError(f"path does not exist: {t}")
     result, rules = _judged(args, config, targets)
-    fs = result.findings.filter(disabled=config.disabled, severity_overrides=config.severities, ignored=config.ignores)
+    from lint.findings import filter as filters
+
+    baseline = Path(args.baseline) if args.baseline else None
+    how = filters.Judging(
+        disabled=config.disabled,
+        severities=config.severities,
+        ignores=config.ignores,
+        baseline=baseline,
+        baseline_display=_display(baseline, result.root) if baseline else "",
+        changed_since=args.changed_since or None,
+    )
     if args.write_baseline:
-        return _write_baseline(Path(args.write_baseline), fs)
-    fs = _adopted(args, fs, result.root)
+        return _write_baseline(Path(args.write_baseline), filters.configured(result.findings, how))
+    try:
+        fs = filters.judged(result.findings, how, result.root)
+    except filters.FilterError as exc:
+        raise UsageError(str(exc)) from None
     threshold = Severity.parse(args.fail_on or (config.fail_on.label if config.fail_on else "error"))
 
     view = _View(fs, result, rules, config, _path_prefix(result.root))
@@ -306,8 +319,9 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
     from lint import memo
     from lint.cache import open_cache
     from lint.files import project_root
+    from lint.findings.filter import Inline
     from lint.rules import rule_docs
-    from lint.run import Inline, run
+    from lint.run import run
 
     live = _live_options(args)
     root = config.path.parent if config.path and not args.paths else None
@@ -387,32 +401,8 @@ def _live_options(args: argparse.Namespace) -> LiveOptions | None:
     )
 
 
-def _adopted(args: argparse.Namespace, fs: FindingSet, root: Path) -> FindingSet:
-    """Apply the baseline, then the --changed-since scope: both only decide what fails, never what is read."""
-    from lint.finding import FindingSet
-
-    findings = list(fs.findings)
-    if args.baseline:
-        from lint import baseline
-
-        path = Path(args.baseline)
-        try:
-            findings = baseline.apply(findings, baseline.load(path, _display(path, root)))
-        except baseline.BaselineError as exc:
-            raise UsageError(str(exc)) from None
-    if args.changed_since:
-        from lint import changed
-
-        try:
-            files = changed.changed_files(args.changed_since, root)
-        except changed.ChangedError as exc:
-            raise UsageError(str(exc)) from None
-        findings = changed.scope(findings, files, root, args.changed_since)
-    return FindingSet.of(findings, fs.files) if args.baseline or args.changed_since else fs
-
-
 def _write_baseline(path: Path, fs: FindingSet) -> int:
-    from lint import baseline
+    from lint.findings import baseline
 
     try:
         path.write_text(baseline.render(fs.active, __version__), encoding="utf-8")

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lint.finding import Severity
+from lint.findings.finding import Severity
 from lint.resources import schema_path
 from lint.span import Span
 from lint.yamlsrc import Located, load_located

@@ -20,8 +20,9 @@ from lint import cache
 from lint.files import ReadError, Skipped, iter_files, read_bytes
 
 if TYPE_CHECKING:
+    from lint.findings.filter import Inline
     from lint.rules import RuleDoc
-    from lint.run import Inline, Result
+    from lint.run import Result
 
 
 @dataclass(frozen=True)

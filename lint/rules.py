@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lint import DOCS_URL
-from lint.finding import Severity
+from lint.findings.finding import Severity
 
 if TYPE_CHECKING:  # not at run time: loading policies pulls in the whole model, which a cached run never needs
     from lint.policy import Policy

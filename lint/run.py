@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lint.files import project_root
-from lint.finding import Finding, FindingSet
+from lint.findings.filter import Inline
+from lint.findings.finding import Finding, FindingSet
 
 if TYPE_CHECKING:
     from lint.cache import Cache
@@ -21,18 +22,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Inline:
-    """What inline `replint: ignore[...]` comments may do (`.replint.yaml` and policy files decide)."""
-
-    allow: bool = True
-    unsuppressible: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
 class Result:
     findings: FindingSet
     sources: dict[str, str]  # path -> text with known secret spans blanked, for snippets
     root: Path  # finding paths are relative to it
+
+
+_INLINE_DEFAULT = Inline()
 
 
 def run(
@@ -42,7 +38,7 @@ def run(
     root: Path | None = None,
     live: LiveOptions | None = None,
     progress: Callable[[str], None] | None = None,
-    inline: Inline = Inline(),
+    inline: Inline = _INLINE_DEFAULT,
     jobs: int = 1,
     store: Cache | None = None,
 ) -> Result:
@@ -79,18 +75,11 @@ def model_document(targets: list[Path], *, root: Path | None = None, jobs: int =
 def _suppressed(
     findings: list[Finding], sources: dict[str, str], policies: list[Policy], inline: Inline
 ) -> list[Finding]:
-    from lint import suppress
+    from lint.findings import filter as filters
 
     canonical = {name: p.id for p in policies for name in (p.id, *p.aliases)}
-    closed = {canonical.get(r, r) for r in inline.unsuppressible} | {p.id for p in policies if not p.suppressible}
-    return suppress.apply(
-        findings,
-        sources,
-        resolve=canonical.get,
-        known=sorted(canonical),
-        allow_inline=inline.allow,
-        unsuppressible=frozenset(closed),
-    )
+    closed = frozenset(p.id for p in policies if not p.suppressible)
+    return filters.inline(findings, sources, canonical=canonical, unsuppressible=closed, rules=inline)
 
 
 def _masked(sources: dict[str, str], spans: tuple[Span, ...]) -> dict[str, str]:

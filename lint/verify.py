@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint.finding import Finding
+from lint.findings.finding import Finding
 from lint.policy.load import Policy
 
 CASES_FOLDER = "tests"

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from lint import verify
-from lint.finding import Finding
+from lint.findings.finding import Finding
 from lint.policy import Policy, load_policies
 from lint.run import Result, run
 

@@ -15,7 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from lint import DOCS_URL, HOMEPAGE
-from lint.finding import Finding, FindingSet, Related, Severity, Suppression
+from lint.findings.finding import Finding, FindingSet, Related, Severity, Suppression
 from lint.output.github import render_github
 from lint.output.markdown import escape_cell, render_markdown
 from lint.output.sarif import render_sarif

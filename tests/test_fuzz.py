@@ -23,8 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lint import baseline, config, model, project
-from lint.finding import FindingSet
+from lint import config, model, project
+from lint.findings import baseline
+from lint.findings.finding import FindingSet
 from lint.output.github import render_github
 from lint.output.json_out import render_json
 from lint.output.markdown import render_markdown

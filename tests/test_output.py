@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from lint.finding import Finding, FindingSet, Related, Severity, Suppression
+from lint.findings.finding import Finding, FindingSet, Related, Severity, Suppression
 from lint.output.json_out import render_json
 from lint.output.text import render_text, summary_line
 from lint.span import Span

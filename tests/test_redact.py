@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lint.finding import Finding, FindingSet, Related, Severity
+from lint.findings.finding import Finding, FindingSet, Related, Severity
 from lint.output.json_out import render_json
 from lint.output.text import render_text
 from lint.redact import MASK, is_reference, is_secret_key, mask_line, mask_line_mapped, mask_spans

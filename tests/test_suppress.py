@@ -1,4 +1,4 @@
-"""Inline suppressions (lint/suppress.py): comment detection per format, covered ranges, and `apply`."""
+"""Inline suppressions (lint/findings/suppress.py): comment detection per format, covered ranges, and `apply`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lint.finding import Finding, Severity, Suppression
+from lint.findings.finding import Finding, Severity, Suppression
+from lint.findings.suppress import Directive, apply, scan
 from lint.rules import SUPPRESSION_DISALLOWED, SUPPRESSION_INVALID, SUPPRESSION_UNUSED, builtin_check
 from lint.span import Span
-from lint.suppress import Directive, apply, scan
 from tests.lintkit import builtin_policies, write_tree
 
 Row = tuple[int, tuple[str, ...], str, int, int]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 
-from lint.finding import Finding, FindingSet, Severity
+from lint.findings.finding import Finding, FindingSet, Severity
 from lint.output.text import clean_controls, summary_line
 from lint.redact import mask_line
 from lint.span import Span

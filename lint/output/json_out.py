@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lint.finding import Finding, FindingSet, Related, Severity
+from lint.findings.finding import Finding, FindingSet, Related, Severity
 from lint.redact import mask_line
 
 FORMAT_VERSION = 1

@@ -19,7 +19,7 @@ import string
 from urllib.parse import quote
 
 from lint import DOCS_URL
-from lint.finding import Finding, FindingSet
+from lint.findings.finding import Finding, FindingSet
 from lint.output.github import repo_path
 from lint.output.text import clean_controls, summary_line
 from lint.redact import mask_line

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lint import DOCS_URL, HOMEPAGE
-from lint.finding import Finding, FindingSet, Related, Severity
+from lint.findings.finding import Finding, FindingSet, Related, Severity
 from lint.output.github import repo_path
 from lint.output.text import clean_controls
 from lint.redact import mask_line

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lint.finding import Finding, FindingSet, Severity
+from lint.findings.finding import Finding, FindingSet, Severity
 from lint.redact import mask_line, mask_line_mapped, span_ranges
 from lint.span import Span
 

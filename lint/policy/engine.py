@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lint.finding import Finding, Related, Severity
+from lint.findings.finding import Finding, Related, Severity
 from lint.model import Project
 from lint.policy.load import Policy, Program
 from lint.rules import POLICY_ERROR

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lint.finding import Severity
+from lint.findings.finding import Severity
 from lint.model.items import COLLECTIONS
 from lint.resources import policies_dir, schema_path
 from lint.span import Span

@@ -1,5 +1,5 @@
 """The kinds of file replint reads, declared once: discovery (`lint.project`), the comment syntax of inline
-suppressions (`lint.suppress`) and the pre-commit hook's `files:` pattern (.pre-commit-hooks.yaml, checked by a
+suppressions (`lint.findings.suppress`) and the pre-commit hook's `files:` pattern (.pre-commit-hooks.yaml, checked by a
 test) all come from `KINDS`.
 
 A kind is decided by the file's name; which reader then takes a generic name (a `.yaml` that may be a PowerSync

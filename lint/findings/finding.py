@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from lint.span import Span
 
@@ -76,31 +76,6 @@ class FindingSet:
     def of(findings: Iterable[Finding], files: int = 0) -> FindingSet:
         unique = {(f.rule, f.span, f.key, f.message): f for f in findings}
         return FindingSet(tuple(sorted(unique.values(), key=Finding.sort_key)), files)
-
-    def filter(
-        self,
-        *,
-        disabled: frozenset[str] = frozenset(),
-        severity_overrides: dict[str, Severity] | None = None,
-        ignored: dict[str, tuple[str, ...]] | None = None,
-    ) -> FindingSet:
-        """Apply configuration: disabled rules, severity overrides and per-rule path globs.
-
-        This is the single place findings are dropped or re-levelled, so that every output format and the
-        exit code agree.
-        """
-        from fnmatch import fnmatch
-
-        overrides = severity_overrides or {}
-        ignores = ignored or {}
-        kept: list[Finding] = []
-        for f in self.findings:
-            if f.rule in disabled:
-                continue
-            if any(fnmatch(f.span.path, g) for g in ignores.get(f.rule, ())):
-                continue
-            kept.append(replace(f, severity=overrides[f.rule]) if f.rule in overrides else f)
-        return FindingSet(tuple(kept), self.files, self.notes)
 
     @property
     def active(self) -> tuple[Finding, ...]:

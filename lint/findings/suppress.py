@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from lint.finding import Finding, Suppression
+from lint.findings.finding import Finding, Suppression
 from lint.redact import mask_line
 from lint.rules import SUPPRESSION_DISALLOWED, SUPPRESSION_INVALID, SUPPRESSION_UNUSED, builtin_check
 from lint.span import Span

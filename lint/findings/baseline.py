@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from lint.finding import Finding, Suppression
+from lint.findings.finding import Finding, Suppression
 from lint.redact import mask_line
 from lint.rules import BASELINE_STALE, builtin_check
 from lint.span import Span

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from lint.finding import Finding, Suppression
+from lint.findings.finding import Finding, Suppression
 
 _TIMEOUT = 60.0
 
