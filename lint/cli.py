@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lint import __version__
+from lint.output import FORMATS, RENDERERS
 
 if TYPE_CHECKING:
     from lint.config import Config
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from lint.run import Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 class UsageError(Exception):
@@ -66,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default="text",
-        help="output format: text (default), json (versioned, schemas/findings-v1.schema.json), sarif (SARIF 2.1.0 "
-        "for code scanning), github (workflow-command annotations), markdown (a job summary)",
+        help="output format: " + "; ".join(f"{name} ({what})" for name, (_, what) in RENDERERS.items())
+        + " (default: text)",
     )
     check.add_argument(
         "--report",
@@ -459,25 +459,12 @@ class _View:
     prefix: str
 
     def render(self, fmt: str, *, color: bool, oneline: bool) -> str:
-        if fmt == "json":
-            from lint.output.json_out import render_json
+        from lint import output
 
-            return render_json(self.fs, __version__)
-        if fmt == "sarif":
-            from lint.output.sarif import render_sarif
-
-            return render_sarif(self.fs, self._enabled_rules(), __version__, path_prefix=self.prefix)
-        if fmt == "github":
-            from lint.output.github import render_github
-
-            return render_github(self.fs, path_prefix=self.prefix)
-        if fmt == "markdown":
-            from lint.output.markdown import render_markdown
-
-            return render_markdown(self.fs, __version__, path_prefix=self.prefix)
-        from lint.output.text import render_text
-
-        return render_text(self.fs, self.result.sources, oneline=oneline, color=color)
+        view = output.View(
+            self.fs, self.result.sources, self._enabled_rules(), __version__, self.prefix, color, oneline
+        )
+        return output.render(fmt, view)
 
     def _enabled_rules(self) -> list[RuleDoc]:
         from dataclasses import replace

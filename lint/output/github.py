@@ -11,6 +11,11 @@ Escaping rules: https://github.com/actions/toolkit/blob/main/packages/core/src/c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lint.output import View
+
 import posixpath
 
 from lint.findings.finding import Finding, FindingSet, Severity
@@ -81,3 +86,7 @@ def escape_data(text: str) -> str:
 
 def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(view: View) -> str:
+    return render_github(view.fs, path_prefix=view.path_prefix)

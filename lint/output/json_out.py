@@ -7,6 +7,11 @@ them, but the summary's severity counts cover active findings only, like the exi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lint.output import View
+
 import json
 from typing import Any
 
@@ -54,3 +59,7 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 def _related(r: Related) -> dict[str, Any]:
     return {"path": r.span.path, "line": r.span.line, "column": r.span.col, "message": mask_line(r.message)}
+
+
+def render(view: View) -> str:
+    return render_json(view.fs, view.version)

@@ -14,6 +14,11 @@ cell is escaped: no table breakout, no HTML, no link, image or autolink can come
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lint.output import View
+
 import re
 import string
 from urllib.parse import quote
@@ -64,3 +69,7 @@ def escape_cell(text: str) -> str:
     punctuation is backslash-escaped (`|` included: GFM tables honour `\\|` even inside code)."""
     flat = clean_controls(_LINE_BREAKS.sub(" ", text))
     return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in flat)
+
+
+def render(view: View) -> str:
+    return render_markdown(view.fs, view.version, path_prefix=view.path_prefix)

@@ -17,6 +17,11 @@ Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-er
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lint.output import View
+
 import json
 import re
 from collections.abc import Sequence
@@ -209,3 +214,7 @@ def _safe(text: str) -> str:
     """Mask secrets line by line (`mask_line` works on one line) and neutralise control/bidi characters;
     newlines stay, SARIF messages may span lines."""
     return "\n".join(clean_controls(mask_line(line)) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def render(view: View) -> str:
+    return render_sarif(view.fs, view.rules, view.version, path_prefix=view.path_prefix)

@@ -10,6 +10,11 @@ config.yaml:4:14: error: connection uri carries a literal password [cfg-plaintex
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lint.output import View
+
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -172,3 +177,7 @@ def _expand(text: str) -> str:
             out.append(ch)
             col += _char_width(ch)
     return "".join(out)
+
+
+def render(view: View) -> str:
+    return render_text(view.fs, view.sources, oneline=view.oneline, color=view.color)
