@@ -76,16 +76,18 @@ def configured(fs: FindingSet, how: Judging) -> FindingSet:
 
 def judged(fs: FindingSet, how: Judging, root: Path) -> FindingSet:
     """Configuration, then the baseline, then the `--changed-since` scope; raises FilterError."""
-    from lint.findings import baseline, changed
-
     fs = configured(fs, how)
     findings = list(fs.findings)
     if how.baseline is not None:
+        from lint.findings import baseline  # imported only when used: most runs have no baseline
+
         try:
             findings = baseline.apply(findings, baseline.load(how.baseline, how.baseline_display))
         except baseline.BaselineError as exc:
             raise FilterError(str(exc)) from None
     if how.changed_since is not None:
+        from lint.findings import changed
+
         try:
             files = changed.changed_files(how.changed_since, root)
         except changed.ChangedError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
+from typing import NamedTuple
 
 
 class CelSyntaxError(Exception):
@@ -105,25 +106,13 @@ MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 MAX_DEPTH = 60  # nesting beyond this is refused (each level is ~10 Python frames), never a RecursionError
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple: the tokenizer makes thousands, a frozen dataclass is slower to build
     kind: str  # "id", "int", "uint", "double", "string", "bytes", "op", "end"
     text: str
     offset: int
     value: object = None
 
 
-_SPACE = re.compile(r"(?:\s+|//[^\n]*)+")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(
-    r"(?P<double>(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?))"
-    r"|(?P<hex>0[xX][0-9a-fA-F]+)(?P<hexu>[uU])?"
-    r"|(?P<int>\d+)(?P<intu>[uU])?"
-)
-_OPS = ("||", "&&", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":", ".", ",", "(", ")",
-        "[", "]", "{", "}")
-_OP = re.compile("|".join(re.escape(o) for o in _OPS))
-_STRING_START = re.compile(r"[rRbB]{0,2}[\"']")
 _OCTAL_OR_CODE = re.compile(r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-3][0-7]{2}")
 _PLAIN = {'"': re.compile(r'[^"\\\n]+'), "'": re.compile(r"[^'\\\n]+")}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "`": "`", "a": "\a", "b": "\b",
@@ -171,42 +160,55 @@ def _string(text: str, at: int) -> tuple[str, int, bool]:
         i += 1
 
 
+_TOKEN = re.compile(
+    r"""(?P<space>(?:\s+|//[^\n]*)+)
+    |(?P<str>[rRbB]{0,2}["'])
+    |(?P<double>\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?)
+    |(?P<hex>0[xX][0-9a-fA-F]+[uU]?)
+    |(?P<int>\d+[uU]?)
+    |(?P<id>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<op>\|\||&&|==|!=|<=|>=|[<>+\-*/%!?:.,()\[\]{}])""",
+    re.X,
+)
+
+
 def tokens(text: str) -> list[_Tok]:
     out: list[_Tok] = []
-    i = 0
-    while True:
-        m = _SPACE.match(text, i)
-        if m:
+    i, n = 0, len(text)
+    match = _TOKEN.match
+    while i < n:
+        m = match(text, i)
+        if m is None:
+            raise CelSyntaxError(f"unexpected character {text[i]!r}", i)
+        kind = m.lastgroup
+        if kind == "space":
             i = m.end()
-        if i >= len(text):
-            out.append(_Tok("end", "", i))
-            return out
-        ch = text[i]
-        if ch in "\"'rRbB" and _STRING_START.match(text, i):
+            continue
+        if kind == "str":
             value, end, is_bytes = _string(text, i)
             out.append(_Tok("bytes" if is_bytes else "string", text[i:end], i, value))
             i = end
             continue
-        m = _NUMBER.match(text, i)
-        if m and (ch.isdigit() or (ch == "." and text[i + 1 : i + 2].isdigit())):
-            if m.group("double"):
-                out.append(_Tok("double", m.group(), i, float(m.group())))
-            elif m.group("hex"):
-                out.append(_Tok("uint" if m.group("hexu") else "int", m.group(), i, int(m.group("hex"), 16)))
-            else:
-                out.append(_Tok("uint" if m.group("intu") else "int", m.group(), i, int(m.group("int"))))
-            i = m.end()
-            continue
-        m = _IDENT.match(text, i)
-        if m:
-            out.append(_Tok("id", m.group(), i))
-            i = m.end()
-            continue
-        m = _OP.match(text, i)
-        if m is None:
-            raise CelSyntaxError(f"unexpected character {ch!r}", i)
-        out.append(_Tok("op", m.group(), i))
+        word = m.group()
+        if kind == "double":
+            out.append(_Tok("double", word, i, float(word)))
+        elif kind in ("hex", "int"):
+            unsigned = word[-1] in "uU"
+            digits = word[:-1] if unsigned else word
+            out.append(_Tok("uint" if unsigned else "int", word, i, int(digits, 16 if kind == "hex" else 10)))
+        else:
+            out.append(_Tok(kind or "op", word, i))
         i = m.end()
+    out.append(_Tok("end", "", n))
+    return out
+
+
+# Binary operators by precedence (CEL: || < && < relations < + - < * / %), parsed by precedence climbing.
+_PRECEDENCE: dict[str, int] = {
+    "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3, "in": 3,
+    "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
+}
+
 
 
 class _Parser:
@@ -220,7 +222,8 @@ class _Parser:
         return self.toks[self.i]
 
     def at(self, text: str) -> bool:
-        return self.tok.kind == "op" and self.tok.text == text
+        tok = self.toks[self.i]
+        return tok.text == text and tok.kind == "op"
 
     def take(self, text: str) -> _Tok:
         if not self.at(text):
@@ -241,36 +244,27 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise CelSyntaxError(f"expression nested more than {MAX_DEPTH} deep", self.tok.offset)
         try:
-            cond = self.binary(0)
+            cond = self.binary(1)
             if self.at("?"):
                 at = self.take("?").offset
-                then = self.binary(0)
+                then = self.binary(1)
                 self.take(":")
                 return Conditional(at, cond, then, self.expr())
             return cond
         finally:
             self.depth -= 1
 
-    _LEVELS: tuple[tuple[str, ...], ...] = (
-        ("||",),
-        ("&&",),
-        ("==", "!=", "<", "<=", ">", ">=", "in"),
-        ("+", "-"),
-        ("*", "/", "%"),
-    )
-
-    def binary(self, level: int) -> Expr:
-        if level == len(self._LEVELS):
-            return self.unary()
-        left = self.binary(level + 1)
-        ops = self._LEVELS[level]
-        while (self.tok.kind == "op" and self.tok.text in ops) or (
-            "in" in ops and self.tok.kind == "id" and self.tok.text == "in"
-        ):
+    def binary(self, min_prec: int) -> Expr:
+        left = self.unary()
+        while True:
             tok = self.tok
+            prec = _PRECEDENCE.get(tok.text, 0) if tok.kind in ("op", "id") else 0
+            if tok.kind == "id" and tok.text != "in":
+                prec = 0
+            if prec == 0 or prec < min_prec:
+                return left
             self.i += 1
-            left = Binary(tok.offset, tok.text, left, self.binary(level + 1))
-        return left
+            left = Binary(tok.offset, tok.text, left, self.binary(prec + 1))
 
     def unary(self) -> Expr:
         if self.at("!") or self.at("-"):
