@@ -34,6 +34,7 @@ from lint.model.items import (
     SslOff,
     SubscriptionItem,
     SyncTableItem,
+    connection_facts,
     empty_collections,
 )
 from lint.model.mongoauth import MongoState
@@ -183,6 +184,7 @@ def powersync_connection(
     uri_params = info.params if info else {}
     spans = raw.spans
     return {
+        **connection_facts(),
         "key": f"powersync:{cfg.path}:{'.'.join(map(str, raw.ypath))}",
         "client": "powersync",
         "purpose": raw.purpose,
@@ -224,18 +226,6 @@ def powersync_connection(
         "tls_driver": "PowerSync",
         "tls_fix": "",
         "server_name": None,
-        # Filled in by later stages of the model (role, publication, storage user, live identity).
-        "admin_login": False,
-        "admin_reason": "",
-        "same_as_storage_user": False,
-        "storage_user_origin": None,
-        "user_case_mismatch": None,
-        "powersync_publication": None,
-        "publication_dropped_origin": None,
-        "publication_renamed_origin": None,
-        "publication_renamed_to": None,
-        "observed_display": "",
-        "observed_identity": None,
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from lint import conninfo
-from lint.model.items import ConnectionItem, ConnectorItem
+from lint.model.items import ConnectionItem, ConnectorItem, connection_facts
 from lint.sources import clients, debezium
 from lint.span import Origin, Span
 
@@ -69,6 +69,7 @@ def libpq_connection(
     known = host is not None
     info = info or conninfo.ConnInfo("postgresql", ((host or "", port),), {}, user)
     return {
+        **connection_facts(),
         "key": key,
         "client": client,
         "purpose": purpose,
@@ -110,18 +111,6 @@ def libpq_connection(
         "role": None,
         "role_defined": False,
         "server_name": server_name,
-        # Filled in by later stages of the model (role, publication, storage user, live identity).
-        "admin_login": False,
-        "admin_reason": "",
-        "same_as_storage_user": False,
-        "storage_user_origin": None,
-        "user_case_mismatch": None,
-        "powersync_publication": None,
-        "publication_dropped_origin": None,
-        "publication_renamed_origin": None,
-        "publication_renamed_to": None,
-        "observed_display": "",
-        "observed_identity": None,
     }
 
 

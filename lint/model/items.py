@@ -286,14 +286,53 @@ class PublicationItem(TypedDict):
     ]
 
 
-class ConnectionItem(TypedDict):
-    """A database connection a consumer opens: PowerSync, subscription, Debezium, Drasi or Neosync"""
+class ConnectionFacts(TypedDict):
+    """What later stages of the model learn about a connection (its role, publication, storage user, live
+    identity); every constructor of a connection starts from `connection_facts()`."""
 
     admin_login: Annotated[
         bool,
         "true when the user is superuser-equivalent or a known admin login (postgres, Neon owner)",
     ]
     admin_reason: Annotated[str, "why the login counts as an admin login; empty when admin_login is false"]
+    observed_display: Annotated[str, "the redacted live target --live probed for this connection; absent without it"]
+    observed_identity: Annotated[
+        str | None,
+        "the server identity --live saw (system identifier or start time); absent without it",
+    ]
+    powersync_publication: Annotated[
+        PublicationItem | None,
+        "for a PowerSync Postgres source, publication powersync; null when missing or n/a",
+    ]
+    publication_dropped_origin: Annotated[
+        Origin | None,
+        "where migrations drop publication powersync (PowerSync pg sources); else null",
+    ]
+    publication_renamed_origin: Annotated[
+        Origin | None,
+        "where migrations rename publication powersync (PowerSync pg sources); else null",
+    ]
+    publication_renamed_to: Annotated[
+        str | None,
+        "the new name publication powersync is renamed to; null when not renamed",
+    ]
+    same_as_storage_user: Annotated[
+        bool,
+        "true when a PowerSync source logs in as its config's storage user (same engine)",
+    ]
+    storage_user_origin: Annotated[
+        Origin | None,
+        "where the storage connection's user is written when same_as_storage_user; else null",
+    ]
+    user_case_mismatch: Annotated[
+        str | None,
+        "the lower-cased user when only that folded name is a defined role; else null",
+    ]
+
+
+class ConnectionItem(ConnectionFacts):
+    """A database connection a consumer opens: PowerSync, subscription, Debezium, Drasi or Neosync"""
+
     cacert: Annotated[bool, "true when a CA certificate is configured (cacert, sslrootcert or a root certificate)"]
     client: Annotated[str, "the consumer: powersync, libpq (a subscription), debezium, drasi or neosync"]
     config: Annotated[str, "the file the connection is written in (PowerSync config, migration, connector file)"]
@@ -314,11 +353,6 @@ class ConnectionItem(TypedDict):
         "the unresolved !env variable or reference the server comes from; null otherwise",
     ]
     key: Annotated[str, "client prefix plus config and entry (e.g. subscription:<name>): unique per connection"]
-    observed_display: Annotated[str, "the redacted live target --live probed for this connection; absent without it"]
-    observed_identity: Annotated[
-        str | None,
-        "the server identity --live saw (system identifier or start time); absent without it",
-    ]
     origin: Annotated[Origin, "where the connection is written (the entry, connector, or CONNECTION string)"]
     path: Annotated[str, "how messages name the connection, e.g. \"PowerSync's replication connection\""]
     port: Annotated[
@@ -334,25 +368,9 @@ class ConnectionItem(TypedDict):
         Origin | None,
         "where post_images is written, else the connection; null for non-PowerSync clients",
     ]
-    powersync_publication: Annotated[
-        PublicationItem | None,
-        "for a PowerSync Postgres source, publication powersync; null when missing or n/a",
-    ]
     provider: Annotated[
         str | None,
         "the managed provider from the host name (rds, azure, supabase, neon, ...); null when none",
-    ]
-    publication_dropped_origin: Annotated[
-        Origin | None,
-        "where migrations drop publication powersync (PowerSync pg sources); else null",
-    ]
-    publication_renamed_origin: Annotated[
-        Origin | None,
-        "where migrations rename publication powersync (PowerSync pg sources); else null",
-    ]
-    publication_renamed_to: Annotated[
-        str | None,
-        "the new name publication powersync is renamed to; null when not renamed",
     ]
     purpose: Annotated[str, "source or storage (PowerSync), subscription, cdc (Debezium, Drasi) or sync (Neosync)"]
     resolved_from: Annotated[
@@ -368,10 +386,6 @@ class ConnectionItem(TypedDict):
         str,
         "off when it passes row_security=off, unencoded when libpq rejects it, else none",
     ]
-    same_as_storage_user: Annotated[
-        bool,
-        "true when a PowerSync source logs in as its config's storage user (same engine)",
-    ]
     server_known: Annotated[bool, "true when the server can be identified (endpoints or host known)"]
     server_name: Annotated[
         str | None,
@@ -386,10 +400,6 @@ class ConnectionItem(TypedDict):
     sslmode_explicit: Annotated[bool, "true when sslmode is written (Drasi: false when it is not passed to the stream)"]
     sslmode_key: Annotated[str, "the sslmode setting's name as the client spells it, for messages; absent on PowerSync"]
     sslmode_origin: Annotated[Origin, "where sslmode is written; the URL or the connection when it is not"]
-    storage_user_origin: Annotated[
-        Origin | None,
-        "where the storage connection's user is written when same_as_storage_user; else null",
-    ]
     tls_driver: Annotated[str, "the TLS client named in messages (libpq, JDBC driver, pgx); absent on PowerSync"]
     tls_fix: Annotated[str, "the client-specific advice for stronger TLS, for messages; absent on PowerSync"]
     tls_subject: Annotated[str, "how TLS messages name the connection (defaults to path); absent on PowerSync"]
@@ -404,10 +414,6 @@ class ConnectionItem(TypedDict):
         "sslmode written in a PowerSync URI, which PowerSync ignores; null when absent or not PowerSync",
     ]
     user: Annotated[str | None, "the login user name as written; null when unset or unresolved"]
-    user_case_mismatch: Annotated[
-        str | None,
-        "the lower-cased user when only that folded name is a defined role; else null",
-    ]
     user_env: Annotated[str | None, "the unresolved !env variable of PowerSync's username; null when the user is known"]
     user_origin: Annotated[
         Origin | None,
@@ -1698,6 +1704,23 @@ MODEL_VERSION = 1
 
 
 DECLARED: Declarations = read(Collections, ProjectFacts)
+
+
+def connection_facts() -> ConnectionFacts:
+    """The facts later stages fill in, before they do: nothing known yet."""
+    return {
+        "admin_login": False,
+        "admin_reason": "",
+        "same_as_storage_user": False,
+        "storage_user_origin": None,
+        "user_case_mismatch": None,
+        "powersync_publication": None,
+        "publication_dropped_origin": None,
+        "publication_renamed_origin": None,
+        "publication_renamed_to": None,
+        "observed_display": "",
+        "observed_identity": None,
+    }
 # collection name -> the variable a policy's CEL sees for one item
 COLLECTIONS: dict[str, str] = {c.name: c.var for c in DECLARED.collections}
 # Collections only `--live` fills: their policies are tested against real servers (tests/test_live_postgres.py).
