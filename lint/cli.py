@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from lint import __version__
 from lint.output import FORMATS, RENDERERS
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from lint.run import Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# libpq's connect_timeout and the statement timeout are whole milliseconds; a day is longer than any CI job.
+MIN_LIVE_TIMEOUT, MAX_LIVE_TIMEOUT = 0.001, 86_400.0
 
 
 class UsageError(Exception):
@@ -135,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     live.add_argument(
         "--live-timeout",
-        type=float,
+        type=_timeout,
         default=5.0,
         metavar="SECONDS",
         help="connect and statement timeout per database (default: 5)",
@@ -209,6 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not MIN_LIVE_TIMEOUT <= value <= MAX_LIVE_TIMEOUT:  # also false for nan
+        raise argparse.ArgumentTypeError(
+            f"must be between {MIN_LIVE_TIMEOUT} and {MAX_LIVE_TIMEOUT:.0f} seconds, not {text}"
+        )
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -240,12 +254,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+class OutputError(Exception):
+    """Standard output cannot be written (a closed pipe, a full disk): the reader's problem, not replint's."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or str(cause))
+        self.cause = cause
+
+
+class _GuardedOutput:
+    """Standard output whose write errors are told apart from replint's own failures."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise OutputError(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputError(exc) from exc
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+EXIT_SIGPIPE = 128 + 13  # what a shell reports for a program killed by SIGPIPE, as `yes | head -1` does
+
+
+def _closed_output(exc: OutputError) -> int:
+    # Anything still buffered would fail again when the interpreter flushes at exit: point stdout at devnull.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except OSError:
+        pass
+    if isinstance(exc.cause, BrokenPipeError):
+        return EXIT_SIGPIPE  # the reader went away (`| head`): nothing to say
+    print(f"replint: error: cannot write the output: {exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def main_entry() -> None:
     """Console-script entry point: turns an unexpected exception into exit 3 without a traceback."""
+    sys.stdout = _GuardedOutput(sys.stdout)
     try:
         code = main()
+        sys.stdout.flush()
     except KeyboardInterrupt:
         code = 130
+    except OutputError as exc:
+        code = _closed_output(exc)
     except Exception as exc:
         if os.environ.get("REPLINT_DEBUG"):
             raise
@@ -392,8 +456,6 @@ def _live_options(args: argparse.Namespace) -> LiveOptions | None:
         return None
     from lint.live.observe import LiveOptions
 
-    if args.live_timeout <= 0:
-        raise UsageError("--live-timeout must be a positive number of seconds")
     return LiveOptions(
         args.source_uri or os.environ.get("REPLINT_SOURCE_URI") or None,
         args.storage_uri or os.environ.get("REPLINT_STORAGE_URI") or None,

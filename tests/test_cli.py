@@ -151,3 +151,40 @@ def test_heavy_libraries_are_imported_only_when_needed() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+# --- standard output that cannot be written (issue: untrusted pull requests, 5) -------------------------------
+
+REPLINT = [sys.executable, "-c", "from lint.cli import main_entry; main_entry()"]
+BAD = ROOT / "examples" / "powersync-supabase-bad"
+
+
+def test_a_closed_pipe_ends_replint_quietly() -> None:
+    """`replint check | head -1`: the reader went away. Like other tools: no message, the SIGPIPE status."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # closed before replint writes a byte: the first write fails with EPIPE
+    try:
+        proc = subprocess.run([*REPLINT, "check", "--no-cache", str(BAD)], stdout=write, stderr=subprocess.PIPE,
+                              timeout=120, check=False)
+    finally:
+        os.close(write)
+    assert proc.returncode == 141
+    assert proc.stderr == b""
+
+
+def test_a_full_disk_is_reported_not_called_a_bug() -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        proc = subprocess.run([*REPLINT, "check", "--no-cache", str(BAD)], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "replint: error: cannot write the output: No space left on device"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e308", "0.0001", "0", "-1", "soon"])
+def test_live_timeout_outside_a_millisecond_to_a_day_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--live", f"--live-timeout={value}", str(GOOD)]) == 2
+    assert "argument --live-timeout:" in capsys.readouterr().err
