@@ -1063,3 +1063,20 @@ def test_live_regressions(uri: str, phrase: str) -> None:
     shown = f"{observed.display}\n{observed.error}"
     assert phrase in shown
     assert not any(run in shown for run in fragments(frozenset({"Sec-ret-4711", "Sec%zzret-4711"}))), shown
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
+def test_an_unquoted_password_is_in_no_format_and_no_baseline(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`PASSWORD Sup3rS3cret` is no valid SQL: the parser's "at or near" message quoted it, and no statement gave
+    the snippet a span to mask."""
+    write_tree(tmp_path, {"db/1.sql": "CREATE ROLE a LOGIN PASSWORD Sup3rS3cret;\nCREATE TABLE t (id int,,);\n"})
+    baseline = tmp_path / "baseline.json"
+    assert main(["check", "--no-cache", "--format", fmt, str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "Sup3rS3cret" not in out
+    assert main(["check", "--no-cache", "--write-baseline", str(baseline), str(tmp_path)]) == 0
+    assert "Sup3rS3cret" not in baseline.read_text(encoding="utf-8")
+    if fmt == "text":
+        assert 'syntax error at or near ","' in out  # a keyword or operator is still named

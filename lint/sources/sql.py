@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from lint.conninfo import ConnInfo
@@ -531,7 +532,7 @@ def _read_each(ctx: _Ctx, cleaned: str, bounds: list[tuple[int, int]]) -> int:
             if _CREDENTIAL_STATEMENT.match(piece):
                 # Unparsed, nothing says which literal is the password (`PASSOWRD 'x'`, `LOGIN 'x'`): the snippet
                 # of the syntax error must not show any of them.
-                literals = _string_literals(cleaned, start, end)
+                literals = [*_string_literals(cleaned, start, end), *_bare_passwords(cleaned, start, end)]
                 ctx.secret_spans.extend(ctx.lines.span(ctx.path, s, e) for s, e in literals)
             continue
         except RecursionError:
@@ -552,6 +553,19 @@ def _read_each(ctx: _Ctx, cleaned: str, bounds: list[tuple[int, int]]) -> int:
                 continue
             count += 1
     return count
+
+
+# `PASSWORD Sup3rS3cret`: a bare word where a literal belongs (PostgreSQL rejects it, so it is no statement's
+# password span); not a psql variable (`:pw`, `:'pw'`) and not NULL.
+_BARE_PASSWORD = re.compile(r"\bPASSWORD\s+(?P<word>[^\s'\"$:;,()]+)", re.IGNORECASE)
+
+
+def _bare_passwords(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [
+        (m.start("word"), m.end("word"))
+        for m in _BARE_PASSWORD.finditer(text, start, end)
+        if m.group("word").upper() != "NULL"
+    ]
 
 
 # Statements that carry credentials: roles (PASSWORD), subscriptions and user mappings (CONNECTION, OPTIONS),
@@ -612,16 +626,37 @@ _SAFE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}|[0-9][0-9A-Za-z_.+\-]{0,
 def _error_message(exc: Exception) -> str:
     """The parser's message without the source text it quotes when that may be a secret.
 
-    PostgreSQL's scanner quotes the token "at or near" an error: a string literal it did not expect, or all of
-    the statement after an unterminated quote, e.g. the password of `PASSWORD 'x` and what follows. The
-    finding's location and its masked snippet show where instead.
+    PostgreSQL's scanner quotes the token "at or near" an error: a string literal it did not expect, all of
+    the statement after an unterminated quote (the password of `PASSWORD 'x` and what follows), or a bare word
+    (the password of `PASSWORD Sup3rS3cret`, which is no literal). Only an SQL keyword, a number or an operator
+    is repeated; the finding's location and its masked snippet show where the error is.
     """
     args = getattr(exc, "args", ())
     message = str(args[0]) if args else "invalid SQL"
     near = _NEAR.search(message)
-    if near is not None and not _SAFE_TOKEN.fullmatch(near.group("token")):
+    if near is not None and not _repeatable(near.group("token")):
         message = message[: near.start()]
     return " ".join(message.split())
+
+
+def _repeatable(token: str) -> bool:
+    if not _SAFE_TOKEN.fullmatch(token):
+        return False
+    if token[0].isalpha() or token[0] == "_":
+        return token.lower() in _keywords()
+    return True
+
+
+@cache
+def _keywords() -> frozenset[str]:
+    from pglast import keywords
+
+    return frozenset(
+        w.lower()
+        for group in (keywords.RESERVED_KEYWORDS, keywords.UNRESERVED_KEYWORDS, keywords.COL_NAME_KEYWORDS,
+                      keywords.TYPE_FUNC_NAME_KEYWORDS)
+        for w in group
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
