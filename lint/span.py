@@ -58,6 +58,19 @@ def span_from_dict(d: Any) -> Span | None:
         return None
 
 
+def line_end(text: str, start: int, end: int | None = None) -> int:
+    """Where the line holding `start` ends: the first CR or LF at or after it, or `end` (default: the text's).
+
+    A `--` comment ends there, as in PostgreSQL's and psql's scanners (`non_newline [^\\n\\r]`): a file saved
+    with CR-only line endings has its statements after a comment read, not swallowed by it."""
+    stop = len(text) if end is None else end
+    lf = text.find("\n", start, stop)
+    cr = text.find("\r", start, lf if lf >= 0 else stop)
+    if cr >= 0:
+        return cr
+    return lf if lf >= 0 else stop
+
+
 def line_bounds(text: str) -> Iterator[tuple[int, int]]:
     """[start, end) offsets of each line of `text`, without its newline (the last line may be empty)."""
     start = 0

@@ -127,3 +127,13 @@ def test_syntax_errors_in_needed_statements_are_still_reported(tmp_path: Path) -
     f = read_sql("m.sql", "CREATE TABLE ok (id int PRIMARY KEY);\nCREATE ROLE;\nGRANT SELECT ON ok TO r;\n")
     assert [(p.kind, p.span.line) for p in f.problems] == [("parse", 2)]
     assert len(f.events) == 2
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_a_comment_ends_at_a_carriage_return_as_in_postgresql(eol: str) -> None:
+    """PostgreSQL's and psql's scanners end `--` comments at CR or LF (`non_newline [^\\n\\r]`): in a file saved
+    with CR-only line endings the statement after a comment is read, not swallowed (a false all-clear)."""
+    text = eol.join(["CREATE ROLE cdc REPLICATION LOGIN;", "-- grant it", "ALTER ROLE cdc SUPERUSER;", ""])
+    events = read_sql("db/1.sql", text).events
+    assert [type(e).__name__ for e in events] == ["RoleCreate", "RoleAlter"]
+    assert getattr(events[1], "attrs", None) == (("superuser", True),)

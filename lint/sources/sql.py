@@ -21,7 +21,7 @@ from lint.conninfo import ConnInfo
 from lint.conninfo import parse as parse_conninfo
 from lint.sources import dialect
 from lint.sources.dialect import Evidence
-from lint.span import ByteIndex, LineIndex, Span
+from lint.span import ByteIndex, LineIndex, Span, line_end
 from lint.yamlsrc import Problem
 
 # ---------------------------------------------------------------------------------------------------------
@@ -246,8 +246,7 @@ def preprocess(text: str) -> tuple[str, list[tuple[int, int]]]:
     while i < n:
         ch = cleaned[i]
         if ch == "-" and cleaned.startswith("--", i):
-            j = cleaned.find("\n", i)
-            i = n if j < 0 else j
+            i = line_end(cleaned, i)
             continue
         if ch == "/" and cleaned.startswith("/*", i):
             i = _skip_block_comment(cleaned, i)
@@ -360,7 +359,7 @@ _ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
 # Substring tests on the upper-cased text run in C; a word that merely contains one (owner_id) only costs a parse.
 _ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME")
 _DROP_CONSTRAINT = re.compile(r"DROP\s+CONSTRAINT")
-_NOISE = r"(?:\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*"
+_NOISE = r"(?:\s+|--[^\n\r]*|/\*(?:[^*]|\*(?!/))*\*/)*"
 _HEAD = re.compile(rf"{_NOISE}([A-Za-z_]+){_NOISE}([A-Za-z_]*)")
 # A psql variable (`:name`, `:'name'`, `:"name"`) or meta-command line: only then is the slow preprocessing needed.
 _PSQL_VARIABLE = re.compile(r"(?<!:):['\"A-Za-z_]")
@@ -477,7 +476,7 @@ def _read_needed(path: str, text: str, lines: LineIndex) -> SqlFile | None:
     return SqlFile(path, tuple(ctx.events), tuple(ctx.problems), len(slices), tuple(ctx.secret_spans))
 
 
-_BETWEEN = re.compile(r"(?:[\s;]+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*")
+_BETWEEN = re.compile(r"(?:[\s;]+|--[^\n\r]*|/\*(?:[^*]|\*(?!/))*\*/)*")
 
 
 def _covers(text: str, slices: tuple[slice, ...]) -> bool:
@@ -589,8 +588,7 @@ def _string_literals(text: str, start: int, end: int) -> list[tuple[int, int]]:
     while i < end:
         ch = piece[i]
         if piece.startswith("--", i):
-            j = piece.find("\n", i, end)
-            i = end if j < 0 else j
+            i = line_end(piece, i, end)
         elif piece.startswith("/*", i):
             i = min(_skip_block_comment(piece, i), end)
         elif ch == '"':
@@ -785,8 +783,7 @@ class _Ctx:
         while start < end and text[start].isspace():
             start += 1
         while start < end and text.startswith("--", start):
-            nl = text.find("\n", start)
-            start = end if nl < 0 else nl + 1
+            start = min(line_end(text, start, end) + 1, end)
             while start < end and text[start].isspace():
                 start += 1
         stop = end

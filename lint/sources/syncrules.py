@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # sqlglot is imported only when a sync-rules query is parsed 
     import sqlglot
     from sqlglot import exp
 
-from lint.span import LineIndex, Span
+from lint.span import LineIndex, Span, line_end
 from lint.yamlsrc import Located, Problem, YamlPath, describe_type, load_located
 
 __all__ = ["SyncDefinition", "SyncRules", "SyncTableRef", "looks_like_sync_rules", "read_sync_rules"]
@@ -324,8 +324,7 @@ def _tokenize(sql: str) -> tuple[list[_Tok], _SqlError | None]:
         if ch.isspace():
             i += 1
         elif sql.startswith("--", i):
-            nl = sql.find("\n", i)
-            i = n if nl < 0 else nl + 1
+            i = min(line_end(sql, i) + 1, n)
         elif sql.startswith("/*", i):
             close = sql.find("*/", i + 2)
             if close < 0:
