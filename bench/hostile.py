@@ -41,6 +41,10 @@ def _long_line(n: int) -> str:  # one statement with a literal of n * 50 charact
     return "CREATE ROLE r LOGIN PASSWORD '" + "x" * (50 * n) + "';\n"
 
 
+def _in_roles(n: int) -> str:  # one role in n groups: the role graph walked for every role
+    return "CREATE ROLE x LOGIN REPLICATION IN ROLE " + ", ".join(f"r{i}" for i in range(n)) + ";\n"
+
+
 @dataclass(frozen=True)
 class Shape:
     name: str
@@ -56,6 +60,7 @@ SHAPES = (
     Shape("api.tokens entries (one finding each)", "powersync/config.yaml", _yaml_tokens, 5_000),
     Shape("pg_hba.conf records", "pg_hba.conf", _hba_lines, 10_000),
     Shape("one line, n * 50 characters", "db/1.sql", _long_line, 10_000),
+    Shape("CREATE ROLE x IN ROLE r0, ..., rn", "db/1.sql", _in_roles, 5_000),
 )
 
 

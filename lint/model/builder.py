@@ -312,9 +312,7 @@ def _escalation(db: DbState, name: str) -> Escalation | None:
     RULES.md §10.2). Only PG16+ `WITH SET FALSE` on a hop blocks that; provider admin and OS-access roles act
     through inherited privileges, so for them INHERIT FALSE must also be set to block the hop.
     """
-    members: dict[str, list[Edge]] = {}
-    for edge in db.edges.values():
-        members.setdefault(edge.member, []).append(edge)
+    members = db.memberships().by_member
     queue: deque[tuple[str, tuple[str, ...], Edge | None]] = deque([(name, (name,), None)])
     seen = {name}
     while queue:
@@ -349,14 +347,16 @@ def _power(db: DbState, role: str) -> str | None:
 def _walk(db: DbState, name: str, *, upward: bool, inherit_only: bool) -> list[str]:
     """Roles reachable from `name` through memberships: upward = the groups it belongs to, downward = its
     members; `inherit_only` follows only INHERIT memberships (privileges flow; attributes never do)."""
+    graph = db.memberships()
+    edges_of = graph.by_member if upward else graph.by_group
     out: list[str] = []
     frontier = [name]
     seen = {name}
     while frontier:
         current = frontier.pop()
-        for (role, member), edge in db.edges.items():
-            here, there = (member, role) if upward else (role, member)
-            if here == current and there not in seen and (edge.inherit or not inherit_only):
+        for edge in edges_of.get(current, ()):
+            there = edge.role if upward else edge.member
+            if there not in seen and (edge.inherit or not inherit_only):
                 seen.add(there)
                 out.append(there)
                 frontier.append(there)
@@ -674,6 +674,7 @@ class _Builder:
         db = self.db
         for role in db.roles.values():
             esc = _escalation(db, role.name)
+            member_of = _member_of(db, role.name)
             row_sec = role.settings.get("row_security")
             self.c["roles"].append(
                 {
@@ -698,12 +699,12 @@ class _Builder:
                     "row_security_off": bool(row_sec and row_sec[0] in ("off", "false", "0")),
                     "row_security_origin": span_dict(row_sec[1]) if row_sec else None,
                     "password": role.password[0] if role.password else None,
-                    "member_of": _member_of(db, role.name),
+                    "member_of": member_of,
                     # Direct members: a NOLOGIN role with members is a group, judged through its members.
-                    "members": sorted(m for (r, m) in db.edges if r == role.name),
+                    "members": sorted(e.member for e in db.memberships().by_group.get(role.name, ())),
                     # REPLICATION is never inherited (verified, RULES.md §10.1): named in messages only.
                     "replication_groups": [
-                        g for g in _member_of(db, role.name) if g in db.roles and db.roles[g].attr("replication")
+                        g for g in member_of if g in db.roles and db.roles[g].attr("replication")
                     ],
                     "config_login": role.name in self.cdc_logins,
                     "can_become_superuser": esc is not None,
