@@ -374,3 +374,23 @@ def test_a_policy_file_can_forbid_inline_suppressions(tmp_path: Path, capsys: py
     assert code == 1
     assert ("suppression-disallowed", 2) in {(f["rule"], f["line"]) for f in _active(doc)}
     assert "no-superusers" in {f["rule"] for f in _active(doc)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply to be a replint baseline"),
+        ('{"version": 1, "findings": [{"fingerprint": "a", "line": ' + "9" * 5000 + "}]}", "Exceeds the limit"),
+        ('{"version": 1, "findings": [{"fingerprint": "\\udc80", "rule": "x"}]}', "not valid Unicode"),
+    ],
+    ids=["deeply nested", "5000-digit integer", "lone surrogate"],
+)
+def test_a_hand_edited_baseline_is_a_usage_error(
+    text: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(text, encoding="utf-8")
+    good = ROOT / "examples" / "powersync-supabase-good"
+    assert main(["check", "--no-cache", "--baseline", str(baseline), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert f"{baseline}: " in err and expected in err and "rewrite it with --write-baseline" in err

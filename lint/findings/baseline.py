@@ -61,6 +61,17 @@ def render(findings: Iterable[Finding], version: str) -> str:
     return head + ',\n  "findings": [\n' + body + "\n  ]\n}\n"
 
 
+_REWRITE = "rewrite it with --write-baseline"
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def load(path: Path, display: str) -> Baseline:
     from lint.files import read_text
 
@@ -74,6 +85,10 @@ def load(path: Path, display: str) -> Baseline:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: nested too deeply to be a replint baseline; {_REWRITE}") from None
+    except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise BaselineError(f"{path}: {str(exc).split(';')[0]}; {_REWRITE}") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(
         data.get("findings"), list
     ):
@@ -89,6 +104,10 @@ def load(path: Path, display: str) -> Baseline:
         positions = lines.get(row["fingerprint"])
         line = positions.pop(0) if positions else 1
         rule, where, message = (str(row.get(k, "")) for k in ("rule", "path", "message"))
+        for text_value in (row["fingerprint"], rule, where, message):
+            if not _is_unicode(text_value):
+                raise BaselineError(f"{path}: findings[{i}] holds text that is not valid Unicode (a lone surrogate "
+                                    f"escape); {_REWRITE}")
         entries.append(Entry(row["fingerprint"], rule, where, message, line))
     return Baseline(display, tuple(entries))
 
