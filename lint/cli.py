@@ -346,8 +346,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("use either --baseline (judge against it) or --write-baseline (replace it), not both")
     targets = [Path(p) for p in args.paths] or list(config.paths) or [config.path.parent if config.path else Path(".")]
     for t in targets:
-        if not t.exists():
-            raise UsageError(f"path does not exist: {t}")
+        _must_exist(t, "path")
     result, rules = _judged(args, config, targets)
     from lint.findings import filter as filters
 
@@ -391,6 +390,8 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
     root = config.path.parent if config.path and not args.paths else None
     inline = Inline(config.inline_suppressions, config.unsuppressible)
     policy_dirs = [*config.policy_dirs, *(Path(d) for d in args.policies)]
+    for d in policy_dirs:
+        _must_exist(d, "policy directory", folder=True)
     store = None if args.no_cache else open_cache()
     memo_key = None
     if store is not None and live is None:  # a live run depends on the servers, which no key can see
@@ -417,8 +418,8 @@ def _config(args: argparse.Namespace) -> Config:
 
     try:
         if args.config:
-            if not Path(args.config).exists():  # anything else there (a FIFO, a device) is refused when read
-                raise UsageError(f"configuration file not found: {args.config}")
+            # Anything there but a folder (a FIFO, a device) is refused when read.
+            _must_exist(Path(args.config), "configuration file")
             return load_config(Path(args.config))
         # Like ruff, look upwards from what is linted (the first PATH), so `replint check services/sync` uses
         # services/sync/.replint.yaml whatever the working directory.
@@ -430,7 +431,22 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _start_dir(path: Path) -> Path:
-    return path if path.is_dir() else path.parent
+    from lint.files import inspect
+
+    return path if inspect(path).kind == "dir" else path.parent
+
+
+def _must_exist(path: Path, what: str, *, folder: bool = False) -> None:
+    """A usage error when a path named on the command line cannot be used (never an OSError from it)."""
+    from lint.files import inspect, shown
+
+    state = inspect(path)
+    if state.kind == "unknown":
+        raise UsageError(f"cannot inspect {what} {shown(path)}: {state.problem}")
+    if not state.exists:
+        raise UsageError(f"{what} does not exist: {shown(path)}")
+    if folder and state.kind != "dir":
+        raise UsageError(f"{what} is not a folder: {shown(path)}")
 
 
 def _check_rule_ids(config: Config, policies: list[Policy]) -> None:
@@ -563,8 +579,7 @@ def _model(args: argparse.Namespace) -> int:
     from lint.run import model_document
 
     target = Path(args.path)
-    if not target.exists():
-        raise UsageError(f"path does not exist: {target}")
+    _must_exist(target, "path")
     doc = model_document([target])
     if args.collection is not None:
         if args.collection not in COLLECTIONS:
@@ -586,8 +601,7 @@ def _test(args: argparse.Namespace) -> int:
 
     dirs = [Path(d) for d in args.dirs]
     for d in dirs:
-        if not d.is_dir():
-            raise UsageError(f"policy directory does not exist: {d}")
+        _must_exist(d, "policy directory", folder=True)
     policies = _load_policies(dirs)
     tested = [p for p in policies if not p.builtin] if dirs else policies
     outcomes: list[verify.Outcome] = []

@@ -48,11 +48,16 @@ class Config:
 
 
 def discover(start: Path) -> Path | None:
-    current = start.resolve()
+    from lint.files import inspect
+
+    try:
+        current = start.resolve()
+    except (OSError, RuntimeError):
+        current = start.absolute()
     for directory in (current, *current.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.exists():  # a FIFO or device there is refused when read, not ignored
+            if inspect(candidate).exists:  # a FIFO or device there is refused when read, not ignored
                 return candidate
     return None
 

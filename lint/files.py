@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from lint.span import Span
 from lint.yamlsrc import Problem
@@ -196,3 +197,48 @@ def peek(path: Path, size: int = 65536) -> str:
         return ""
     finally:
         os.close(fd)
+
+
+@dataclass(frozen=True)
+class PathState:
+    """What is at a path, or why replint cannot tell: a name longer than the system allows, a symlink loop, no
+    permission. `Path.exists()`/`is_file()`/`resolve()` raise on those (or, for exists(), quietly say False),
+    and a command-line name, a `--config`, a `sync_config.path` inside a config can be any of them."""
+
+    kind: Literal["file", "dir", "missing", "other", "unknown"]
+    problem: str = ""  # kind "unknown": what stopped replint, without the path
+
+    @property
+    def exists(self) -> bool:
+        return self.kind in ("file", "dir", "other")
+
+
+def inspect(path: Path) -> PathState:
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return PathState("missing")
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES, ...
+        return PathState("unknown", exc.strerror or type(exc).__name__)
+    except (RuntimeError, ValueError) as exc:  # a loop Python detects itself; an embedded NUL
+        return PathState("unknown", str(exc) or type(exc).__name__)
+    if stat.S_ISDIR(mode):
+        return PathState("dir")
+    return PathState("file" if stat.S_ISREG(mode) else "other")
+
+
+def shown(path: Path | str, limit: int = 80) -> str:
+    """A path for a message: long names (hundreds of bytes from a hostile pull request) are shortened."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]} ({len(text)} characters)"
+
+
+def resolved_inside(path: Path, root: Path) -> bool | None:
+    """Whether `path` resolves inside `root`; None when that cannot be told (loop, name too long)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    except (OSError, RuntimeError):
+        return None
+    return True

@@ -14,7 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from lint import model
-from lint.files import ReadError, Skipped, decode, iter_files, peek, read_bytes, read_text, relpath
+from lint.files import (
+    ReadError,
+    Skipped,
+    decode,
+    inspect,
+    iter_files,
+    peek,
+    read_bytes,
+    read_text,
+    relpath,
+    resolved_inside,
+    shown,
+)
 from lint.model import mongoauth
 from lint.model.replay import replay
 from lint.sources import (
@@ -117,7 +129,10 @@ class ProjectAccess:
         if target is None:
             self.refused.add(rel)
             return None, "resolves outside the project (through a link)"
-        if not target.is_file():
+        state = inspect(target)
+        if state.kind == "unknown":
+            return None, f"cannot be inspected: {state.problem}"
+        if state.kind != "file":
             return None, "does not exist"
         text, problem = read_text(target, rel)
         if problem is not None:
@@ -128,7 +143,7 @@ class ProjectAccess:
 
     def listdir(self, rel: str) -> list[str] | None:
         target = self._inside(rel)
-        if target is None or not target.is_dir():
+        if target is None or inspect(target).kind != "dir":
             return None
         try:
             return sorted(p.name for p in target.iterdir() if p.is_file())
@@ -605,9 +620,20 @@ def _read_referenced_rules(
 ) -> syncrules.SyncRules | None:
     assert cfg.sync_path is not None and cfg.sync_path_span is not None
     target = root / cfg.sync_path
-    try:
-        target.resolve().relative_to(root.resolve())
-    except ValueError:
+    inside = resolved_inside(target, root)
+    state = inspect(target) if inside else None
+    if inside is None or (state is not None and state.kind == "unknown"):
+        why = state.problem if state is not None else "a symlink loop or a name longer than the system allows"
+        problems.append(
+            Problem(
+                "sync-config-path",
+                f"replint cannot inspect the sync config file {shown(cfg.sync_path)} ({why}); PowerSync cannot "
+                "read it either",
+                cfg.sync_path_span,
+            )
+        )
+        return None
+    if not inside:
         problems.append(
             Problem(
                 "sync-config-path",
@@ -616,11 +642,11 @@ def _read_referenced_rules(
             )
         )
         return None
-    if not target.is_file():
+    if state is None or state.kind != "file":
         problems.append(
             Problem(
                 "sync-config-path",
-                f"the sync config file {cfg.sync_path} does not exist; PowerSync will not start",
+                f"the sync config file {shown(cfg.sync_path)} does not exist; PowerSync will not start",
                 cfg.sync_path_span,
             )
         )

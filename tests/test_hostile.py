@@ -447,3 +447,40 @@ def test_statements_nested_deeper_than_python_recursion_are_findings(tmp_path: P
             "read [parse-error]"
         )
         assert found[2].endswith("[sql-cdc-role-superuser]")
+
+
+# --- names the system refuses (over 255 bytes) and symlink loops ---------------------------------------------
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        ([LONG], "cannot inspect path"),
+        (["--config", LONG, "."], "cannot inspect configuration file"),
+        (["--baseline", LONG, "."], "cannot inspect baseline"),
+        (["--policies", LONG, "."], "cannot inspect policy directory"),
+    ],
+    ids=["path", "config", "baseline", "policies"],
+)
+def test_a_name_too_long_for_the_system_is_a_usage_error(
+    args: list[str], what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-cache", *args]) == 2
+    err = capsys.readouterr().err
+    assert what in err and "File name too long" in err and "(300 characters)" in err
+
+
+@pytest.mark.parametrize("target", [LONG + ".yaml", "loop1"], ids=["too long", "symlink loop"])
+def test_a_sync_config_path_replint_cannot_inspect_is_a_finding(target: str, tmp_path: Path) -> None:
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    config = (
+        "replication:\n  connections:\n    - type: postgresql\n      uri: !env PS_URI\n"
+        f"storage:\n  type: mongodb\n  uri: !env PS_S\nsync_config:\n  path: {target}\n"
+    )
+    result = lint_tree(tmp_path, {"config.yaml": config})
+    found = [line for line in lines(result) if "[cfg-sync-config-path]" in line]
+    assert len(found) == 1 and "replint cannot inspect the sync config file" in found[0], lines(result)

@@ -73,9 +73,12 @@ def _is_unicode(text: str) -> bool:
 
 
 def load(path: Path, display: str) -> Baseline:
-    from lint.files import read_text
+    from lint.files import inspect, read_text, shown
 
-    if not path.exists():
+    state = inspect(path)
+    if state.kind == "unknown":
+        raise BaselineError(f"cannot inspect baseline {shown(path)}: {state.problem}")
+    if not state.exists:
         raise BaselineError(f"baseline file not found: {path} (create it with 'replint check --write-baseline {path}')")
     text, problem = read_text(path, str(path))
     if problem is not None:

@@ -235,8 +235,14 @@ def load_policies(extra_dirs: list[Path] | None = None) -> list[Policy]:
     for p in sorted(policies_dir().glob("*.yaml")):
         sources.append((p, f"policies/{p.name}", True))
     for d in extra_dirs or []:
-        if not d.is_dir():
-            errors.append((Span.point(str(d), 1), "policy directory does not exist"))
+        from lint.files import inspect, shown
+
+        state = inspect(d)
+        if state.kind != "dir":
+            why = f"cannot inspect it: {state.problem}" if state.kind == "unknown" else (
+                "is not a folder" if state.exists else "does not exist"
+            )
+            errors.append((Span.point(shown(d), 1), f"policy directory {why}"))
             continue
         files = sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
         if not files:
