@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from lint import __version__
 from lint.output import FORMATS, RENDERERS
+from lint.span import printable
 
 if TYPE_CHECKING:
     from lint.config import Config
@@ -270,7 +271,7 @@ class _GuardedOutput:
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text)
+            return self._stream.write(printable(text))
         except OSError as exc:
             raise OutputError(exc) from exc
 
@@ -371,7 +372,7 @@ def _check(args: argparse.Namespace) -> int:
     for fmt, target in reports:
         _write_report(target, view.render(fmt, color=False, oneline=args.oneline))
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    sys.stdout.write(view.render(args.format, color=color, oneline=args.oneline))
+    sys.stdout.write(printable(view.render(args.format, color=color, oneline=args.oneline)))
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fs.fails(threshold) else EXIT_OK
@@ -483,7 +484,7 @@ def _write_baseline(path: Path, fs: FindingSet) -> int:
     from lint.findings import baseline
 
     try:
-        path.write_text(baseline.render(fs.active, __version__), encoding="utf-8")
+        path.write_text(printable(baseline.render(fs.active, __version__)), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     n = len(fs.active)
@@ -521,7 +522,7 @@ def _report_target(spec: str) -> tuple[str, Path]:
 
 def _write_report(path: Path, text: str) -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_text(printable(text), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write report {path}: {exc.strerror or exc}") from None
 

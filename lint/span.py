@@ -58,6 +58,25 @@ def span_from_dict(d: Any) -> Span | None:
         return None
 
 
+def display_path(path: str) -> str:
+    """A path for output. A file name that is not UTF-8 reaches replint with its bytes as surrogate escapes
+    (`os.fsdecode`), which no UTF-8 output can carry: they are written as `\\xe9`, readable and valid."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def printable(text: str) -> str:
+    """Any text for output, with lone surrogates (a non-UTF-8 name quoted in a message) escaped."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return display_path(text)
+    except UnicodeEncodeError:  # a surrogate no byte stands for: only its code can be shown
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def line_end(text: str, start: int, end: int | None = None) -> int:
     """Where the line holding `start` ends: the first CR or LF at or after it, or `end` (default: the text's).
 

@@ -15,6 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from lint import DOCS_URL, HOMEPAGE
+from lint.cli import main
 from lint.findings.finding import Finding, FindingSet, Related, Severity, Suppression
 from lint.output.github import render_github
 from lint.output.markdown import escape_cell, render_markdown
@@ -496,3 +497,25 @@ def test_examples_fingerprints_survive_inserted_lines(example: Path, policies: l
     assert after == expected
     moved = [line for locations in after.values() for path, line, start in locations if path in shifted and not start]
     assert moved, "some finding must have moved with its file"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
+def test_a_file_name_that_is_not_utf8_is_escaped_in_every_format(
+    fmt: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """`db/caf\\xe9.sql` (Latin-1 on disk): valid UTF-8 out, `\\xe9` in text, `%E9` in SARIF URIs; a report file and
+    a baseline are written, and the baseline still matches the finding."""
+    import os
+
+    os.makedirs(os.fsencode(tmp_path / "db"), exist_ok=True)
+    with open(os.fsencode(tmp_path) + b"/db/caf\xe9.sql", "w", encoding="utf-8") as fh:
+        fh.write("CREATE ROLE cdc REPLICATION LOGIN SUPERUSER;\n")
+    report, baseline = tmp_path / "report.out", tmp_path / "baseline.json"
+    args = ["check", "--no-cache", str(tmp_path)]
+    assert main([*args, "--format", fmt, "--report", f"{fmt}={report}"]) == 1
+    out = capsysbinary.readouterr().out.decode("utf-8")  # strict: raises on invalid UTF-8
+    report.read_text(encoding="utf-8")
+    assert ("caf%E9.sql" if fmt == "sarif" else "xe9") in out  # markdown escapes the backslash and the dot
+    assert main([*args, "--write-baseline", str(baseline)]) == 0
+    assert "caf\\\\xe9.sql" in baseline.read_text(encoding="utf-8")
+    assert main([*args, "--baseline", str(baseline)]) == 0

@@ -23,7 +23,7 @@ from typing import Any
 from lint.findings.finding import Finding, Suppression
 from lint.redact import mask_line
 from lint.rules import BASELINE_STALE, builtin_check
-from lint.span import Span
+from lint.span import Span, display_path
 
 BASELINE_VERSION = 1
 
@@ -50,8 +50,11 @@ class Baseline:
 def render(findings: Iterable[Finding], version: str) -> str:
     """The baseline file for these (active) findings; stable order so rewriting it gives small diffs."""
     rows = sorted(
-        ({"fingerprint": f.fingerprint, "rule": f.rule, "path": f.span.path, "message": mask_line(f.message)}
-         for f in findings),
+        (
+            {"fingerprint": f.fingerprint, "rule": f.rule, "path": display_path(f.span.path),
+             "message": mask_line(f.message)}
+            for f in findings
+        ),
         key=lambda r: (r["path"], r["rule"], r["fingerprint"], r["message"]),
     )
     head = json.dumps({"version": BASELINE_VERSION, "tool": {"name": "replint", "version": version}})[:-1]

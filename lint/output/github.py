@@ -21,7 +21,7 @@ import posixpath
 from lint.findings.finding import Finding, FindingSet, Severity
 from lint.output.text import clean_controls, summary_line
 from lint.redact import mask_line
-from lint.span import Span
+from lint.span import Span, display_path
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -40,6 +40,7 @@ def repo_path(path: str, prefix: str = "") -> str:
     """A project-relative path seen from the directory `prefix` names (the project root relative to where
     replint runs, which for GitHub is the repository root). `..` parts are resolved: GitHub matches paths
     literally."""
+    path = display_path(path)
     if not prefix or path.startswith("/"):
         return path
     return posixpath.normpath(f"{prefix}/{path}")

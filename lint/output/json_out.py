@@ -17,6 +17,7 @@ from typing import Any
 
 from lint.findings.finding import Finding, FindingSet, Related, Severity
 from lint.redact import mask_line
+from lint.span import display_path
 
 FORMAT_VERSION = 1
 
@@ -43,7 +44,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "rule": f.rule,
         "severity": f.severity.label,
         "message": mask_line(f.message),
-        "path": f.span.path,
+        "path": display_path(f.span.path),
         "line": f.span.line,
         "column": f.span.col,
         "end_line": f.span.end_line,
@@ -58,7 +59,8 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 
 def _related(r: Related) -> dict[str, Any]:
-    return {"path": r.span.path, "line": r.span.line, "column": r.span.col, "message": mask_line(r.message)}
+    span = r.span
+    return {"path": display_path(span.path), "line": span.line, "column": span.col, "message": mask_line(r.message)}
 
 
 def render(view: View) -> str:

@@ -17,6 +17,7 @@ Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-er
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ from urllib.parse import quote
 
 from lint import DOCS_URL, HOMEPAGE
 from lint.findings.finding import Finding, FindingSet, Related, Severity
-from lint.output.github import repo_path
 from lint.output.text import clean_controls
 from lint.redact import mask_line
 from lint.rules import RuleDoc
@@ -191,9 +191,11 @@ def artifact_location(path: str, prefix: str = "") -> dict[str, str]:
     An absolute path (a finding about a file outside the project, e.g. a missing policy directory) cannot be
     resolved against a base id, so it becomes a `file:` URI without one.
     """
+    # A name that is not UTF-8 is percent-encoded byte for byte, as RFC 3986 allows (its escapes are the bytes).
     if path.startswith("/"):
-        return {"uri": "file://" + quote(path, safe="/")}
-    return {"uri": quote(repo_path(path, prefix), safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + quote(path.encode("utf-8", "surrogateescape"), safe="/")}
+    relative = posixpath.normpath(f"{prefix}/{path}") if prefix else path
+    return {"uri": quote(relative.encode("utf-8", "surrogateescape"), safe="/"), "uriBaseId": SRCROOT}
 
 
 def region(span: Span) -> dict[str, int]:

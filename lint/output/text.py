@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lint.findings.finding import Finding, FindingSet, Severity
 from lint.redact import mask_line, mask_line_mapped, span_ranges
-from lint.span import Span
+from lint.span import Span, display_path
 
 TAB_WIDTH = 8
 
@@ -93,7 +93,7 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _location(span: Span) -> str:
-    return f"{clean_controls(span.path)}:{span.line}:{span.col}"
+    return f"{clean_controls(display_path(span.path))}:{span.line}:{span.col}"
 
 
 def _header(f: Finding, style: _Style) -> str:
