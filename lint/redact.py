@@ -100,6 +100,29 @@ def is_secret_key(key: str) -> bool:
     return words[0] == "secret" and words[-1] not in _POINTER_WORDS
 
 
+# What a person writes for a password key when it is not the right one (`passwrd`, `db_pass`, `creds`): no reader
+# knows such a key, so it is reported as unknown, with a snippet that must not show its value.
+_LOOSE_WORDS = frozenset({"pass", "passwrd", "pasword", "passw", "pswd", "pw", "pword", "credential", "credentials",
+                          "creds", "privkey", "secrets"})
+_LOOSE_PREFIXES = ("passw", "pasw", "secret", "credential")
+# Private members of a JSON Web Key (RFC 7518 §6.2.2, §6.3.2): the RSA/EC private key, and `k` for HMAC.
+_JWK_PRIVATE = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
+
+
+def looks_secret_key(key: str) -> bool:
+    """For masking only: `is_secret_key`, plus misspelt or abbreviated password keys and private JWK members.
+    Readers decide findings with `is_secret_key`; output masks anything that might be one."""
+    if is_secret_key(key):
+        return True
+    raw = key.strip().strip("\"'")
+    if raw in _JWK_PRIVATE:
+        return True
+    words = [w for w in _normalise_key(key).split("_") if w]
+    if not words or words[-1] in _POINTER_WORDS:
+        return False
+    return words[-1] in _LOOSE_WORDS or words[-1].startswith(_LOOSE_PREFIXES)
+
+
 # --- scanning helpers ----------------------------------------------------------------------------------
 
 
@@ -375,7 +398,7 @@ def _kv_ranges(line: str, masked: tuple[Range, ...] = ()) -> Iterator[Range]:
         inside = m.start() < covered or any(s <= m.start("key") < e for s, e in masked)
         if inside or (not lead and "{" not in line[: m.start() + 1]):
             continue  # `,name:` outside any `{...}` is not a mapping key (e.g. inside a URI's userinfo)
-        if not is_secret_key(m.group("key")):
+        if not looks_secret_key(m.group("key")):
             continue
         if m.group("sep") == "=" and not lead:
             continue  # inline `password=` is libpq conninfo, handled by `_conninfo_ranges`

@@ -493,3 +493,19 @@ def test_planted_secret_never_survives_rendering(case: Case, col: int, length: i
     ):
         assert case.secret not in value
         assert case.written not in value
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  passwrd: hunter2", "db_pass: hunter2", "pass: hunter2", "  credentials: hunter2", "  pasword: hunter2",
+     "    d: hunter2", "    p: hunter2", "    q: hunter2", "    dp: hunter2", "    dq: hunter2", "    qi: hunter2",
+     '{"db_pass": "hunter2"}'],
+)
+def test_values_under_keys_that_look_secret_are_masked_known_key_or_not(line: str) -> None:
+    """A misspelt key is reported as unknown with a snippet; a JWK's private members are no reader's secret key."""
+    assert "hunter2" not in mask_line(line)
+
+
+@pytest.mark.parametrize("line", ["  bypass: true", "  kid: key1", "  password_file: /run/pw", "    n: modulus"])
+def test_keys_that_only_resemble_secret_ones_keep_their_values(line: str) -> None:
+    assert mask_line(line) == line
