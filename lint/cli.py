@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--fail-on",
+        type=str.lower,  # `Error` as well as `error`
         choices=("error", "warning", "info"),
         help="lowest severity that makes the exit code 1 (default: error)",
     )
@@ -345,6 +345,8 @@ def _check(args: argparse.Namespace) -> int:
     reports = [_report_target(r) for r in args.report]
     if args.write_baseline and args.baseline:
         raise UsageError("use either --baseline (judge against it) or --write-baseline (replace it), not both")
+    if args.changed_since is not None and not args.changed_since.strip():
+        raise UsageError("--changed-since needs a git reference, e.g. --changed-since origin/main")
     targets = [Path(p) for p in args.paths] or list(config.paths) or [config.path.parent if config.path else Path(".")]
     for t in targets:
         _must_exist(t, "path")
@@ -371,8 +373,15 @@ def _check(args: argparse.Namespace) -> int:
     view = _View(fs, result, rules, config, _path_prefix(result.root))
     for fmt, target in reports:
         _write_report(target, view.render(fmt, color=False, oneline=args.oneline))
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    color = args.color == "always" or (
+        args.color == "auto"
+        and sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"  # a terminal that says it cannot show escapes
+    )
     sys.stdout.write(printable(view.render(args.format, color=color, oneline=args.oneline)))
+    if result.findings.files == 0 and args.format == "text":
+        _nothing_read(targets)
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fs.fails(threshold) else EXIT_OK
@@ -480,6 +489,20 @@ def _live_options(args: argparse.Namespace) -> LiveOptions | None:
     )
 
 
+def _nothing_read(targets: list[Path]) -> None:
+    """No file under the targets is one replint reads: say so, and what it looks for (the run still passes)."""
+    from lint.files import shown
+    from lint.sources.kinds import KINDS
+
+    where = ", ".join(shown(t) for t in targets)
+    names = ", ".join([*(s for k in KINDS for s in k.suffixes), *(n for k in KINDS for n in k.names)])
+    print(
+        f"replint: note: nothing under {where} is a file replint reads ({names}). Point it at the folder that "
+        "holds your migrations and configs (replint check path/to/project), or list paths in .replint.yaml.",
+        file=sys.stderr,
+    )
+
+
 def _write_baseline(path: Path, fs: FindingSet) -> int:
     from lint.findings import baseline
 
@@ -568,7 +591,9 @@ def _explain(args: argparse.Namespace) -> int:
     import difflib
 
     ids = [p.id for p in policies] + [d.id for d in BUILTIN_CHECKS]
-    close = difflib.get_close_matches(args.id, ids, n=3)
+    word = args.id.lower()
+    containing = [i for i in ids if word in i.split("-") or (len(word) > 3 and word in i)]
+    close = [*containing[:3], *(c for c in difflib.get_close_matches(args.id, ids, n=3) if c not in containing)][:5]
     hint = f" Did you mean: {', '.join(close)}?" if close else " Run 'replint list-policies' to see them all."
     raise UsageError(f"no policy with id '{args.id}'.{hint}")
 
@@ -651,6 +676,8 @@ def _list(args: argparse.Namespace) -> int:
     rows = [(p.id, p.severity.label, p.title) for p in sorted(policies, key=lambda p: p.id)]
     rows += [(d.id, d.severity.label, f"{d.title} (built-in check)") for d in BUILTIN_CHECKS]
     width = max(len(r[0]) for r in rows)
+    room = max(20, 160 - width - 11)  # the columns stay aligned; only a long title is cut
     for rule, severity, title in rows:
-        sys.stdout.write(textwrap.shorten(f"{rule.ljust(width)}  {severity:<7}  {title}", 160) + "\n")
+        shown = title if len(title) <= room else title[: room - 1].rstrip() + "…"
+        sys.stdout.write(f"{rule.ljust(width)}  {severity:<7}  {shown}\n")
     return EXIT_OK

@@ -295,8 +295,8 @@ def test_fail_on_warning_fails_where_fail_on_error_passes(temp: Path, tmp_path: 
     config.write_text(text.replace("      uri: !env PS_DATA_SOURCE_URI\n",
                                    "      uri: !env PS_DATA_SOURCE_URI\n      debug_api: true\n"), encoding="utf-8")
 
-    lenient = run_action(workspace, temp, {"fail-on": "error"})
-    strict = run_action(workspace, temp, {"fail-on": "warning"})
+    lenient = run_action(workspace, temp, {"fail-on": "Error"})  # a capital letter is fine, as in the CLI
+    strict = run_action(workspace, temp, {"fail-on": "WARNING"})
 
     assert (lenient.outputs["errors"], lenient.outputs["warnings"]) == ("0", "1")
     assert lenient.returncode == 0, lenient.log

@@ -188,3 +188,59 @@ def test_live_timeout_outside_a_millisecond_to_a_day_is_a_usage_error(
 ) -> None:
     assert main(["check", "--live", f"--live-timeout={value}", str(GOOD)]) == 2
     assert "argument --live-timeout:" in capsys.readouterr().err
+
+
+# --- papercuts a new user meets ------------------------------------------------------------------------------
+
+
+def test_a_folder_with_nothing_replint_reads_says_so_and_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {"README.md": "# notes\n", "app/main.py": "print()\n"})
+    assert main(["check", "--no-cache", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "nothing under" in err and "is a file replint reads (.sql, .conf" in err and "pg_hba" in err
+
+
+def test_explain_suggests_policies_that_contain_the_word(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "superuser"]) == 2
+    assert "sql-cdc-role-superuser" in capsys.readouterr().err
+
+
+def test_list_policies_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list-policies"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    starts = {row.index(row.split()[1], len(row.split()[0])) for row in rows}
+    assert len(starts) == 1, "the severity column starts at one position on every row"
+
+
+def test_an_empty_changed_since_and_a_capital_fail_on(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--no-cache", "--changed-since", "", str(GOOD)]) == 2
+    assert "--changed-since needs a git reference" in capsys.readouterr().err
+    assert main(["check", "--no-cache", "--fail-on", "Error", str(GOOD)]) == 0
+
+
+def test_term_dumb_gets_no_colour() -> None:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()  # a terminal, so only TERM can turn the colour off
+    env = {**os.environ, "TERM": "dumb"}
+    env.pop("NO_COLOR", None)
+    try:
+        proc = subprocess.run([*REPLINT, "check", "--no-cache", str(BAD)], stdout=follower, stderr=subprocess.PIPE,
+                              env=env, timeout=120, check=False)
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(leader)
+    assert proc.returncode == 1
+    assert b"error" in out and b"\x1b[" not in out
