@@ -11,7 +11,9 @@ Safety:
   `~/.cache/replint`), written in transactions: a crash cannot leave a half-written entry, and two replint
   processes may run at once.
 - Entries are pickles, which must only be loaded from a place nobody else can write: the directory must belong
-  to this user and not be writable by group or others, otherwise the cache is not used. A corrupt entry or
+  to this user and not be writable by group or others, and the database must be a regular file of this user
+  (never a symlink) that only this user can read or write (it is created 0600); otherwise the cache is not
+  used. A corrupt entry or
   database is treated as a miss (and the database rebuilt), never as an error.
 - The cache is an accelerator only: with `--no-cache`, when the directory is read-only (a `--read-only`
   container), or on any SQLite error, replint does the full work and gives the same findings.
@@ -161,9 +163,25 @@ def open_cache() -> Cache | None:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(directory):
             return None
-        return Cache(_connect(directory / f"cache-v{FORMAT}.sqlite"))
+        path = directory / f"cache-v{FORMAT}.sqlite"
+        if not _own_file(path):
+            return None
+        return Cache(_connect(path))
     except (OSError, sqlite3.Error):
         return None
+
+
+def _own_file(path: Path) -> bool:
+    """The database is a regular file of this user that only this user can read and write, created 0600 if
+    missing. A symlink there (to another user's file) or a file others can write makes the cache unused."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        info = os.lstat(path)
+        owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+        return stat.S_ISREG(info.st_mode) and owned and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+    os.close(fd)
+    return True
 
 
 def _private(directory: Path) -> bool:

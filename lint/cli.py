@@ -419,7 +419,11 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
     result = run(targets, policies, root=root, live=live, progress=progress, inline=inline, jobs=jobs, store=store)
     rules = rule_docs(policies)
     if store is not None and memo_key is not None and memo.storable(result, targets):
-        store.store_result(memo_key, memo.Memo(result, tuple(rules)))
+        # Keyed on the bytes the run read: a file edited while it ran (and reverted later) would otherwise leave a
+        # result that belongs to no content under the key of the first.
+        after = memo.run_key(base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline)
+        if after == memo_key:
+            store.store_result(memo_key, memo.Memo(result, tuple(rules)))
     return result, rules
 
 

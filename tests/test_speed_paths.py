@@ -160,3 +160,51 @@ def test_keys_depend_on_path_content_and_code(monkeypatch: pytest.MonkeyPatch) -
 def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--jobs", "0", str(BAD)]) == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_a_symlinked_or_shared_cache_database_is_not_used(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database is unpickled: a link to another user's file, or a file others may write, is never opened."""
+    cache_dir.mkdir(mode=0o700)
+    planted = tmp_path / "planted.sqlite"
+    planted.write_bytes(b"")
+    database = cache_dir / f"cache-v{cache.FORMAT}.sqlite"
+    database.symlink_to(planted)
+    project = _history(tmp_path, 2)
+    assert cache.open_cache() is None
+    assert _findings(capsys, str(project)) == _findings(capsys, "--no-cache", str(project))
+    assert planted.read_bytes() == b""  # never written through the link
+    database.unlink()
+    database.write_bytes(b"")
+    database.chmod(0o644)
+    assert cache.open_cache() is None
+    database.unlink()
+    assert cache.open_cache() is not None
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+def test_a_file_edited_during_a_run_leaves_no_stale_result(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The result is stored under the key of the bytes the run read; an edit during the run, reverted later, must
+    not make the reverted files answer with the edited files' findings."""
+    import lint.run
+
+    project = tmp_path / "p"
+    migration = project / "db" / "1.sql"
+    migration.parent.mkdir(parents=True)
+    original = "CREATE ROLE cdc REPLICATION LOGIN SUPERUSER;\n"
+    migration.write_text(original, encoding="utf-8")
+    real_run = lint.run.run
+
+    def edited_while_running(*args: Any, **kwargs: Any) -> Any:
+        migration.write_text("CREATE ROLE cdc REPLICATION LOGIN;\n", encoding="utf-8")  # saved mid-run
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(lint.run, "run", edited_while_running)
+    assert [f["rule"] for f in _findings(capsys, str(project))] == []
+    monkeypatch.setattr(lint.run, "run", real_run)
+    migration.write_text(original, encoding="utf-8")  # reverted
+    assert _findings(capsys, str(project)) == _findings(capsys, "--no-cache", str(project))
+    assert "sql-cdc-role-superuser" in [f["rule"] for f in _findings(capsys, str(project))]
