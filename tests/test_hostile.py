@@ -484,3 +484,64 @@ def test_a_sync_config_path_replint_cannot_inspect_is_a_finding(target: str, tmp
     result = lint_tree(tmp_path, {"config.yaml": config})
     found = [line for line in lines(result) if "[cfg-sync-config-path]" in line]
     assert len(found) == 1 and "replint cannot inspect the sync config file" in found[0], lines(result)
+
+
+# --- policies are untrusted input: bounded before the native runtime sees them -------------------------------
+
+
+def test_a_policy_too_deep_for_the_runtime_is_a_usage_error_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A chain of 20,000 `+` segfaulted the CEL runtime (exit 139, no output); 3,000 raised RecursionError."""
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": _user_policy("role.superuser && " + " + ".join(["1"] * 20_000) + " > 0")})
+    assert main(["check", "--no-cache", "--policies", str(pol), str(GOOD)]) == 2
+    err = capsys.readouterr().err
+    assert "levels deep; replint evaluates at most 200" in err or "longer than 20000 characters" in err
+    write_tree(pol, {"my-rule.yaml": _user_policy("role.superuser && " + " + ".join(["1"] * 3_000) + " > 0")})
+    assert main(["check", "--no-cache", "--policies", str(pol), str(GOOD)]) == 2
+    assert "levels deep; replint evaluates at most 200" in capsys.readouterr().err
+
+
+def test_extension_libraries_are_rejected_at_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": _user_policy("math.greatest(1, 2) > 1 && lists.range(2).size() > 0")})
+    assert main(["check", "--no-cache", "--policies", str(pol), str(GOOD)]) == 2
+    err = capsys.readouterr().err
+    assert "CEL's 'math' extension library is not available in replint" in err
+    assert "CEL's 'lists' extension library is not available in replint" in err
+
+
+def test_a_policy_that_runs_out_of_time_is_a_policy_error_naming_it(tmp_path: Path) -> None:
+    from lint import model, project
+    from lint.policy import load_policies
+    from lint.policy.engine import evaluate
+
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": _user_policy("role.superuser")})
+    write_tree(tmp_path / "p", {"db/1.sql": "".join(f"CREATE ROLE r{i} SUPERUSER;\n" for i in range(50))})
+    mine = [p for p in load_policies([pol]) if p.id == "my-rule"]
+    built = model.build(project.load(tmp_path / "p", [tmp_path / "p"]).inputs)
+    found = evaluate(mine, built, budget_s=0.0)  # every item is over a budget of nothing
+    assert [f.rule for f in found] == ["policy-error"]
+    assert "policy my-rule ran out of its time budget (0 s) after 0 of 50 items" in found[0].message
+
+
+def test_a_native_panic_in_the_runtime_is_a_policy_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyo3 panics derive from BaseException: `except Exception` let them through as a traceback with exit 1.
+    No known expression panics the runtime today, so the panic is injected where the runtime is called."""
+    from lint import model, project
+    from lint.policy import engine, load_policies
+
+    class PanicException(BaseException):  # the shape of pyo3_runtime.PanicException
+        pass
+
+    def panic(self: object, program: object, item: object) -> object:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    monkeypatch.setattr(engine._Eval, "_run", panic)
+    write_tree(tmp_path / "p", {"db/1.sql": "CREATE ROLE cdc SUPERUSER REPLICATION LOGIN;\n"})
+    built = model.build(project.load(tmp_path / "p", [tmp_path / "p"]).inputs)
+    found = engine.evaluate([p for p in load_policies() if p.for_each == "roles"][:1], built)
+    assert [f.rule for f in found] == ["policy-error"]
+    assert "called `Option::unwrap()`" in found[0].message

@@ -370,5 +370,47 @@ class _Parser:
         return MapExpr(at, tuple(entries))
 
 
+# The CEL runtime evaluates recursively in native code: a chain of 20,000 `+` crashes the process (a segfault,
+# no Python error to catch). Built-in policies are at most 23 levels high; anything above this is refused.
+MAX_HEIGHT = 200
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Conditional):
+        return (node.cond, node.then, node.otherwise)
+    if isinstance(node, Unary | Select):
+        return (node.operand,)
+    if isinstance(node, Index):
+        return (node.operand, node.index)
+    if isinstance(node, Call):
+        return (*node.args, *((node.target,) if node.target is not None else ()))
+    if isinstance(node, Comprehension):
+        return (node.target, *node.body)
+    if isinstance(node, ListExpr):
+        return node.items
+    if isinstance(node, MapExpr):
+        return tuple(x for kv in node.entries for x in kv)
+    return ()
+
+
+def height(node: Expr) -> int:
+    """Levels of the tree, counted without recursion (the tree may be very deep)."""
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        best = max(best, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return best
+
+
 def parse(text: str) -> Expr:
-    return _Parser(text).parse()
+    tree = _Parser(text).parse()
+    levels = height(tree)
+    if levels > MAX_HEIGHT:
+        raise CelSyntaxError(
+            f"the expression is {levels} levels deep; replint evaluates at most {MAX_HEIGHT} (split it up)", 0
+        )
+    return tree

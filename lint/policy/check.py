@@ -43,6 +43,8 @@ _TYPE_NAMES = frozenset(
     {"int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn", "timestamp",
      "duration"}
 )
+# Namespaces of CEL's extension libraries (cel-go ext), which the runtime replint uses does not provide.
+_EXTENSIONS = frozenset({"math", "lists", "strings", "sets", "base64", "optional", "encoders", "proto"})
 # Return types of the standard functions and methods; anything else is of unknown type.
 _RETURNS: dict[str, Type] = {
     "size": INT,
@@ -170,8 +172,13 @@ class _Checker:
         return ANY
 
     def call(self, node: Call, scope: dict[str, Type]) -> Type:
-        if node.target is not None:
-            self.infer(node.target, scope)
+        target = node.target
+        if isinstance(target, Ident) and target.name in _EXTENSIONS and target.name not in {*scope, *self.env}:
+            self.error(target, len(target.name), f"{target.name}.{node.function}(): CEL's '{target.name}' extension "
+                       "library is not available in replint, only the standard functions and macros")
+            return ANY
+        if target is not None:
+            self.infer(target, scope)
         for a in node.args:
             self.infer(a, scope)
         return _RETURNS.get(node.function, ANY)

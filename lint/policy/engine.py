@@ -7,6 +7,7 @@ reported as a `policy-error` finding at the policy file's line, so it is seen, a
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ def _plan(program: Program, var: str, stdlib: frozenset[str]) -> _Plan:
 class _ProgramError(Exception):
     """A CEL expression raised while judging an item: carries the expression, so the report points at it."""
 
-    def __init__(self, program: Program, cause: Exception) -> None:
+    def __init__(self, program: Program, cause: BaseException) -> None:
         super().__init__(str(cause))
         self.program = program
         self.cause = cause
@@ -69,7 +70,9 @@ class _Eval:
     def run(self, program: Program, item: dict[str, Any]) -> Any:
         try:
             return self._run(program, item)
-        except Exception as exc:
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # the runtime's native panics derive from BaseException, not Exception
             raise _ProgramError(program, exc) from exc
 
     def _run(self, program: Program, item: dict[str, Any]) -> Any:
@@ -87,13 +90,24 @@ class _Eval:
         return program.compiled.execute(variables)
 
 
-def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
+# Evaluation time a policy may spend on one project. A policy is data from a pull request: nested macros over
+# big lists can run for minutes, and one native call cannot be interrupted, so the budget is checked between
+# items. Built-in policies take milliseconds on real projects.
+POLICY_BUDGET_S = 10.0
+
+
+def evaluate(policies: list[Policy], project: Project, *, budget_s: float = POLICY_BUDGET_S) -> list[Finding]:
     functions = _functions()
     findings: list[Finding] = []
     for policy in policies:
         ev = _Eval(policy, project, functions)
         failed: set[str] = set()
-        for item in project.items(policy.for_each):
+        items = project.items(policy.for_each)
+        started = time.monotonic()
+        for index, item in enumerate(items):
+            if time.monotonic() - started > budget_s:
+                findings.append(_out_of_budget(policy, index, len(items), budget_s))
+                break
             try:
                 finding = _judge(ev, policy, item)
             except _ProgramError as exc:
@@ -107,7 +121,18 @@ def evaluate(policies: list[Policy], project: Project) -> list[Finding]:
     return findings
 
 
-def _policy_error(policy: Policy, program: Program, cause: Exception) -> Finding:
+def _out_of_budget(policy: Policy, done: int, total: int, budget_s: float) -> Finding:
+    return Finding(
+        rule=POLICY_ERROR,
+        severity=Severity.ERROR,
+        message=f"policy {policy.id} ran out of its time budget ({budget_s:g} s) after {done} of {total} items and "
+        "judged no more of them; simplify its expressions (nested macros over long lists)",
+        span=policy.condition.span,
+        key=f"policy-error:{policy.id}:budget",
+    )
+
+
+def _policy_error(policy: Policy, program: Program, cause: BaseException) -> Finding:
     """A runtime error in a policy, reported at the expression that raised it (the policy file's line)."""
     text = str(cause)
     detail = text.splitlines()[0][:200] if text.strip() else type(cause).__name__

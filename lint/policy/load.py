@@ -35,6 +35,7 @@ class Program:
     compiled: Any
     span: Span
     uses_project: bool
+    tree: Any = None  # lint.policy.cel_ast's parse, read before the runtime ever sees the text
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,15 @@ def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list
                        "characters; split the policy"))
         return None
 
-    cel = runtime()
+    from lint.policy.cel_ast import CelSyntaxError, parse
+
     span = doc.at(key)
+    try:  # parsed and bounded first: the runtime's own parser and evaluator are native code
+        tree = parse(source)
+    except CelSyntaxError as exc:
+        errors.append((span, f"{'.'.join(map(str, key))}: CEL does not compile: {exc}"))
+        return None
+    cel = runtime()
     try:
         compiled = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
@@ -94,7 +102,7 @@ def _compile(doc: Located, key: tuple[str | int, ...], source: str, errors: list
         uses_project = "project" in compiled.variables()
     except Exception:
         uses_project = True
-    return Program(source, compiled, span, uses_project)
+    return Program(source, compiled, span, uses_project, tree)
 
 
 def _type_check(
@@ -107,7 +115,7 @@ def _type_check(
 
     label = ".".join(map(str, key))
     try:
-        tree = parse(program.source)
+        tree = program.tree if program.tree is not None else parse(program.source)
     except CelSyntaxError as exc:
         at = locate(text, program.span, program.source, exc.offset, 1)
         errors.append((at, f"{label}: replint cannot read this expression: {exc}"))
