@@ -137,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="connection for the bucket storage instead of the config's (env: REPLINT_STORAGE_URI)",
     )
     live.add_argument(
+        "--live-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a host the config may name itself (repeatable; env: REPLINT_LIVE_HOSTS, comma-separated). A config "
+        "comes with a pull request, so replint connects only to hosts you choose: these, --source-uri/"
+        "--storage-uri, and hosts the config takes from !env",
+    )
+    live.add_argument(
         "--live-timeout",
         type=_timeout,
         default=5.0,
@@ -486,10 +495,12 @@ def _live_options(args: argparse.Namespace) -> LiveOptions | None:
         return None
     from lint.live.observe import LiveOptions
 
+    hosts = [*args.live_host, *os.environ.get("REPLINT_LIVE_HOSTS", "").split(",")]
     return LiveOptions(
         args.source_uri or os.environ.get("REPLINT_SOURCE_URI") or None,
         args.storage_uri or os.environ.get("REPLINT_STORAGE_URI") or None,
         args.live_timeout,
+        frozenset(h.strip().lower() for h in hosts if h.strip()),
     )
 
 

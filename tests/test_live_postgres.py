@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -319,3 +321,69 @@ def test_tls_as_configured_powersyncs_default_verify_full_is_used(
     tls = [f for f in out.splitlines() if "[live-unavailable]" in f]
     assert len(tls) == 1 and "TLS failed for postgresql://ps_good@127.0.0.1:" in tls[0], out
     assert PASSWORDS["ps_good"] not in out
+
+
+# --- trust: secrets from the environment go only to hosts the person running replint chose -------------------
+
+LITERAL_HOST_CONFIG = """\
+replication:
+  connections:
+    - type: postgresql
+      hostname: {host}
+      port: {port}
+      database: app
+      username: ps_good
+      password: !env PS_PASSWORD
+      sslmode: disable
+storage:
+  type: mongodb
+  uri: !env PS_STORAGE_URI
+"""
+
+
+def test_a_host_the_config_names_itself_is_not_contacted_unless_allowed(
+    clusters: dict[str, pgcluster.Cluster], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A config in a pull request could name the author's server with `password: !env ANY_VARIABLE`: replint
+    must not hand the variable's value to it. The host is contacted only once the runner allows it."""
+    cluster = clusters["logical"]
+    config = LITERAL_HOST_CONFIG.format(host="127.0.0.1", port=cluster.port)
+    write_tree(tmp_path, {"powersync/config.yaml": config})
+    monkeypatch.setenv("PS_PASSWORD", PASSWORDS["ps_good"])
+    monkeypatch.delenv("REPLINT_LIVE_HOSTS", raising=False)
+    before = len(cluster.log_lines())
+    _, out = check(capsys, str(tmp_path))
+    assert "the config names the host 127.0.0.1 itself" in out and "--live-host 127.0.0.1" in out, out
+    assert not [line for line in cluster.log_lines()[before:] if "app=replint" in line]  # never connected
+    _, out = check(capsys, str(tmp_path), "--live-host", "127.0.0.1")
+    assert "the config names the host" not in out, out
+    assert [line for line in cluster.log_lines()[before:] if "app=replint" in line]  # now it did
+    monkeypatch.setenv("REPLINT_LIVE_HOSTS", "db.internal, 127.0.0.1")
+    _, out = check(capsys, str(tmp_path))
+    assert "the config names the host" not in out, out
+
+
+def test_a_server_that_is_not_verified_cannot_ask_for_the_password_in_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pg_hba `password` makes the server ask for the password itself; without a verified certificate that server
+    could be an impostor, so replint refuses (libpq require_auth=!password) and the password never leaves."""
+    assert BINDIR is not None
+    base = pgcluster.make_base()
+    cluster = pgcluster.start("cleartext", BINDIR, base, {"wal_level": "logical"})
+    try:
+        cluster.psql(f"CREATE ROLE ps_good LOGIN REPLICATION PASSWORD '{PASSWORDS['ps_good']}'")
+        hba = cluster.datadir / "pg_hba.conf"
+        hba.write_text("local all all trust\nhost all all 127.0.0.1/32 password\n", encoding="utf-8")
+        subprocess.run(pgcluster._as_postgres([str(BINDIR / "pg_ctl"), "-D", str(cluster.datadir), "reload"]),
+                       capture_output=True, check=True)
+        time.sleep(0.5)
+        source = cluster.uri("ps_good", PASSWORDS["ps_good"], "postgres")
+        project = live(tmp_path, monkeypatch, source, "mongodb://127.0.0.1:1/x")
+        _, out = check(capsys, project, "--live-timeout", "3")
+        assert 'authentication method requirement "!password" failed: server requested a cleartext password' in out
+        assert PASSWORDS["ps_good"] not in out
+    finally:
+        cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)

@@ -34,6 +34,7 @@ class LiveOptions:
     source_uri: str | None = None
     storage_uri: str | None = None
     timeout_s: float = 5.0
+    allowed_hosts: frozenset[str] = frozenset()  # hosts a config may name itself (--live-host, REPLINT_LIVE_HOSTS)
 
 
 def _display(target: Target) -> str:
@@ -57,7 +58,13 @@ def observe(
 ) -> tuple[Observed, ...]:
     """Probe each target read-only, one after another, reporting progress as it goes. `sync_tables` are the
     `schema.table` names the sync rules read (for MongoDB: `database.collection`)."""
-    found = targets(list(configs), env, source_uri=options.source_uri, storage_uri=options.storage_uri)
+    found = targets(
+        list(configs),
+        env,
+        source_uri=options.source_uri,
+        storage_uri=options.storage_uri,
+        allowed_hosts=options.allowed_hosts,
+    )
     out: list[Observed] = []
     for target in found:
         display = _display(target)

@@ -187,11 +187,19 @@ def _tls(uri: str, cacert: str | None, scratch: Path) -> dict[str, str]:
         path = scratch / "root.crt"
         path.write_text(cacert, encoding="utf-8")
         return {"sslrootcert": str(path)}
-    mode = conninfo.parse(uri).params.get("sslmode", "")
-    last = uri.rsplit("sslmode", 1)[-1].lstrip("= '")
-    if mode.startswith("verify") or last.startswith("verify"):
+    params = conninfo.parse(uri).params
+    if "sslrootcert" in params:
+        return {}  # the connection string names its own CA (a --source-uri with sslrootcert=): keep it
+    if _verified(uri):
         return {"sslrootcert": "system"}
     return {}
+
+
+def _verified(uri: str) -> bool:
+    """Whether the server's certificate is checked (sslmode verify-ca / verify-full; the last one counts)."""
+    mode = conninfo.parse(uri).params.get("sslmode", "")
+    last = uri.rsplit("sslmode", 1)[-1].lstrip("= '")
+    return mode.startswith("verify") or last.startswith("verify")
 
 
 def probe(
@@ -215,6 +223,9 @@ def _probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float, tl
             options=options,
             autocommit=False,
             sslrootcert=tls.get("sslrootcert"),  # None is left out of the connection string
+            # A server that is not verified could be anyone's: it must not be able to ask for the password in
+            # clear text (libpq 16+ `require_auth`; SCRAM and md5 never send it).
+            require_auth=None if _verified(uri) else "!password",
         )
     except Exception as exc:  # psycopg raises OperationalError, but a bad URI raises ProgrammingError
         return PgObserved(target, display, reachable=False, error=_error_text(exc, display, secret_parts(uri)))

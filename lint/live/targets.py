@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lint import conninfo
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.span import Span
 from lint.yamlsrc import EnvRef
@@ -56,12 +57,44 @@ def _keyword(name: str, value: str) -> str:
     return f"{name}='{escaped}'"
 
 
-def _from_raw(cfg: PowerSyncConfig, raw: RawConnection, role: str, env: Mapping[str, str]) -> Target:
+def _untrusted_hosts(raw: RawConnection, uri: str | None, allowed: frozenset[str]) -> list[str]:
+    """Hosts the config file itself names (not through `!env`) that the person running replint did not allow.
+
+    A config arrives with a pull request: its literal host could be the author's server, which would then be
+    sent the `!env` password of the environment replint runs in. A host from the environment was chosen by
+    whoever set the environment, and is trusted like `--source-uri`."""
+    if isinstance(raw.values.get("uri"), EnvRef):
+        return []
+    if uri is not None and raw.values.get("uri") is not None:
+        hosts = [h for h, _ in conninfo.parse(uri).hosts]
+    elif isinstance(raw.values.get("hostname"), EnvRef):
+        return []
+    else:
+        hosts = [str(raw.values.get("hostname") or "")]
+    return [h for h in hosts if h.lower() not in allowed]
+
+
+def _from_raw(
+    cfg: PowerSyncConfig, raw: RawConnection, role: str, env: Mapping[str, str], allowed: frozenset[str]
+) -> Target:
     engine = str(raw.values.get("type") or "postgresql")
     uri, problem = _value(raw.values.get("uri"), env)
     database, _ = _value(raw.values.get("database"), env)
     if problem:
         return Target(role, engine, None, problem, cfg.path, raw.span)
+    untrusted = _untrusted_hosts(raw, uri, allowed)
+    if untrusted:
+        names = ", ".join(sorted(set(untrusted))) or "(no host)"
+        return Target(
+            role,
+            engine,
+            None,
+            f"the config names the host {names} itself; replint connects (and sends credentials from the "
+            f"environment) only to hosts you choose: allow it with --live-host {untrusted[0] or 'HOST'} or "
+            "REPLINT_LIVE_HOSTS, or give the connection with --source-uri/--storage-uri",
+            cfg.path,
+            raw.span,
+        )
     if uri is None and engine == "postgresql":
         # The field form (hostname, port, ...): a libpq keyword string. With a `uri`, the URI is used as is.
         parts: list[str] = []
@@ -96,13 +129,17 @@ def targets(
     *,
     source_uri: str | None = None,
     storage_uri: str | None = None,
+    allowed_hosts: frozenset[str] = frozenset(),
 ) -> list[Target]:
+    """The targets; a config-derived one whose host the config itself names is only contacted when that host is
+    in `allowed_hosts` (`--live-host`, `REPLINT_LIVE_HOSTS`), lower-case."""
+    allowed = frozenset(h.lower() for h in allowed_hosts)
     out: list[Target] = []
     for cfg in configs:
         if cfg.connections:
-            out.append(_from_raw(cfg, cfg.connections[0], "source", env))
+            out.append(_from_raw(cfg, cfg.connections[0], "source", env, allowed))
         if cfg.storage is not None:
-            out.append(_from_raw(cfg, cfg.storage, "storage", env))
+            out.append(_from_raw(cfg, cfg.storage, "storage", env, allowed))
     for role, override in (("source", source_uri), ("storage", storage_uri)):
         if not override:
             continue
