@@ -1080,3 +1080,25 @@ def test_an_unquoted_password_is_in_no_format_and_no_baseline(
     assert "Sup3rS3cret" not in baseline.read_text(encoding="utf-8")
     if fmt == "text":
         assert 'syntax error at or near ","' in out  # a keyword or operator is still named
+
+
+@pytest.mark.parametrize("token", ["Sup3rS3cretT0ken", "ghp_Sup3rS3cretT0ken=x"])
+def test_a_uri_that_is_really_a_bare_secret_is_not_echoed(token: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """libpq quotes what it cannot parse ("invalid connection option", "missing = after"): pasting a token where
+    the URI belongs must not print the token."""
+    good = Path(__file__).resolve().parent.parent / "examples" / "powersync-supabase-good"
+    main(["check", "--live", "--source-uri", token, "--live-timeout", "2", "--oneline", str(good)])
+    out = capsys.readouterr()
+    assert "Sup3rS3cret" not in out.out + out.err
+    assert "invalid connection string" in out.out
+
+
+def test_an_empty_env_value_is_unset_not_the_local_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, {"powersync/config.yaml": LIVE_CONFIG})
+    monkeypatch.setenv("PS_DATA_SOURCE_URI", "")
+    monkeypatch.setenv("PS_STORAGE_URI", "")
+    main(["check", "--live", "--oneline", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "the environment variable PS_DATA_SOURCE_URI is set but empty" in out

@@ -144,6 +144,9 @@ def secret_parts(uri: str) -> tuple[str, ...]:
     return tuple(sorted({form for part in parts if part for form in (part, unquote(part))}))
 
 
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
 def _reveals(text: str, secrets: Sequence[str]) -> bool:
     """Whether `text` holds a secret or any 4-character run of one (driver messages quote fragments)."""
     for secret in secrets:
@@ -155,11 +158,15 @@ def _reveals(text: str, secrets: Sequence[str]) -> bool:
     return False
 
 
-def _error_text(exc: BaseException, display: str, secrets: Sequence[str] = ()) -> str:
+def _error_text(exc: BaseException, display: str, secrets: Sequence[str] = (), source: str = "") -> str:
     """One line naming the target. libpq's message is added only when it cannot carry the password: libpq
     quotes the whole connection string in some URI errors (`...in IPv6 host address in URI: "postgresql://u:
-    pw@[::1/db"`) and fragments of it in others (`invalid percent-encoded token: "pw%zz"`)."""
+    pw@[::1/db"`) and fragments of it in others (`invalid percent-encoded token: "pw%zz"`). Anything it quotes
+    from the string itself is left out: a "URI" that is really a bare token (`--source-uri ghp_...`) is all
+    secret, and libpq names it as an "invalid connection option"."""
     message = " ".join(str(exc).split())
+    if source:
+        message = _QUOTED.sub(lambda m: '"…"' if m.group(1) and m.group(1) in source else m.group(0), message)
     lower = message.lower()
     detail = "" if _reveals(message, secrets) else f": {message[:200]}"
     if "password authentication failed" in lower or "authentication failed" in lower:
@@ -228,7 +235,8 @@ def _probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float, tl
             require_auth=None if _verified(uri) else "!password",
         )
     except Exception as exc:  # psycopg raises OperationalError, but a bad URI raises ProgrammingError
-        return PgObserved(target, display, reachable=False, error=_error_text(exc, display, secret_parts(uri)))
+        error = _error_text(exc, display, secret_parts(uri), uri)
+        return PgObserved(target, display, reachable=False, error=error)
     skipped: list[tuple[str, str]] = []
     facts: dict[str, Any] = {}
     try:

@@ -44,8 +44,10 @@ class Target:
 def _value(value: object, env: Mapping[str, str]) -> tuple[str | None, str | None]:
     """(text, problem) for a config scalar that may be `!env NAME`."""
     if isinstance(value, EnvRef):
-        if value.name in env:
+        if env.get(value.name):
             return env[value.name], None
+        if value.name in env:  # libpq would read an empty string as "the local default server": never guess
+            return None, f"the environment variable {value.name} is set but empty"
         return None, f"the environment variable {value.name} is not set"
     if value is None:
         return None, None
