@@ -145,6 +145,12 @@ def secret_parts(uri: str) -> tuple[str, ...]:
 
 
 _QUOTED = re.compile(r'"([^"]*)"')
+# A short lower-case word, such as an option name (`invalid URI query parameter: "foo"`), can be shown.
+_OPTION_WORD = re.compile(r"[a-z_]{1,20}")
+
+
+def _harmless(quoted: str, source: str) -> bool:
+    return quoted not in source or _OPTION_WORD.fullmatch(quoted) is not None
 
 
 def _reveals(text: str, secrets: Sequence[str]) -> bool:
@@ -166,7 +172,7 @@ def _error_text(exc: BaseException, display: str, secrets: Sequence[str] = (), s
     secret, and libpq names it as an "invalid connection option"."""
     message = " ".join(str(exc).split())
     if source:
-        message = _QUOTED.sub(lambda m: '"…"' if m.group(1) and m.group(1) in source else m.group(0), message)
+        message = _QUOTED.sub(lambda m: m.group(0) if _harmless(m.group(1), source) else '"…"', message)
     lower = message.lower()
     detail = "" if _reveals(message, secrets) else f": {message[:200]}"
     if "password authentication failed" in lower or "authentication failed" in lower:
