@@ -12,8 +12,8 @@ Safety:
   processes may run at once.
 - Entries are pickles, which must only be loaded from a place nobody else can write: the directory must belong
   to this user and not be writable by group or others, and the database must be a regular file of this user
-  (never a symlink) that only this user can read or write (it is created 0600); otherwise the cache is not
-  used. A corrupt entry or
+  (never a symlink) that nobody else can write (it is created 0600, and made 0600 when others may read it);
+  otherwise the cache is not used. A corrupt entry or
   database is treated as a miss (and the database rebuilt), never as an error.
 - The cache is an accelerator only: with `--no-cache`, when the directory is read-only (a `--read-only`
   container), or on any SQLite error, replint does the full work and gives the same findings.
@@ -179,7 +179,11 @@ def _own_file(path: Path) -> bool:
     except FileExistsError:
         info = os.lstat(path)
         owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
-        return stat.S_ISREG(info.st_mode) and owned and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+        if not stat.S_ISREG(info.st_mode) or not owned or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return False  # a link, someone else's file, or one others could have written: never unpickled
+        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            os.chmod(path, 0o600)  # an older replint let SQLite create it with the umask: make it private
+        return True
     os.close(fd)
     return True
 
