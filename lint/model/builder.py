@@ -1377,17 +1377,7 @@ class _Builder:
                     and sub["slot_name"].startswith(ps["slot_name_prefix"])
                 ):
                     self.c["slot_collisions"].append(
-                        _collision(
-                            key=f"slot-prefix:{sub['slot_name']}",
-                            kind="powersync-prefix",
-                            slot=sub["slot_name"],
-                            first="PowerSync",
-                            second=f"subscription {sub['name']}",
-                            subscription=sub["name"],
-                            slot_key="slot_name",
-                            origin=sub["origin"],
-                            other_origin=ps["origin"],
-                        )
+                        _with_powersync(sub, f"slot-prefix:{sub['slot_name']}", "powersync-prefix", ps["origin"])
                     )
             # Only a subscription to PowerSync's own source server shares its publication; a publication named
             # powersync on another server is a different object.
@@ -1400,17 +1390,8 @@ class _Builder:
             ]
             if "powersync" in sub["publications"] and sharing:
                 self.c["slot_collisions"].append(
-                    _collision(
-                        key=f"publication-powersync:{sub['name']}",
-                        kind="publication-powersync",
-                        slot=sub["slot_name"],
-                        first="PowerSync",
-                        second=f"subscription {sub['name']}",
-                        subscription=sub["name"],
-                        slot_key="slot_name",
-                        origin=sub["origin"],
-                        other_origin=sharing[0]["origin"],
-                    )
+                    _with_powersync(sub, f"publication-powersync:{sub['name']}", "publication-powersync",
+                                    sharing[0]["origin"])
                 )
 
     def _live(self, connections: list[ConnectionItem]) -> None:
@@ -1762,6 +1743,21 @@ def _collision(
         "origin": origin,
         "other_origin": other_origin,
     }
+
+
+def _with_powersync(sub: SubscriptionItem, key: str, kind: str, powersync_origin: Origin) -> CollisionItem:
+    """A subscription that clashes with PowerSync on its server (its slot prefix, or its publication)."""
+    return _collision(
+        key=key,
+        kind=kind,
+        slot=sub["slot_name"],
+        first="PowerSync",
+        second=f"subscription {sub['name']}",
+        subscription=sub["name"],
+        slot_key="slot_name",
+        origin=sub["origin"],
+        other_origin=powersync_origin,
+    )
 
 
 def _secret_item(
