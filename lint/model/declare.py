@@ -177,13 +177,6 @@ def reachable(root: type) -> tuple[Record, dict[str, Record]]:
     return top, records
 
 
-def empty(t: Type) -> Any:
-    """The value a field holds when there is nothing to say: null if it may be null, else the type's zero."""
-    if t.nullable:
-        return None
-    return {"string": "", "int": 0, "float": 0.0, "bool": False, "list": [], "map": {}}.get(t.kind)
-
-
 def violations(decl: Declarations, collections: dict[str, list[dict[str, Any]]]) -> list[str]:
     """Where built items differ from their declaration (missing or undeclared keys, wrong value types).
     The test suite runs this on every project it builds; mypy checks the build sites statically."""
