@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         "current folder)",
     )
     check.add_argument(
+        "--no-config",
+        action="store_true",
+        help="use no configuration file, not even one found in a parent folder",
+    )
+    check.add_argument(
         "--fail-on",
         type=str.lower,  # `Error` as well as `error`
         choices=("error", "warning", "info"),
@@ -440,6 +445,10 @@ def _config(args: argparse.Namespace) -> Config:
     from lint.config import Config, ConfigError, discover, load_config
 
     try:
+        if args.no_config:
+            if args.config:
+                raise UsageError("use either --config FILE or --no-config, not both")
+            return Config()
         if args.config:
             # Anything there but a folder (a FIFO, a device) is refused when read.
             _must_exist(Path(args.config), "configuration file")
@@ -448,9 +457,25 @@ def _config(args: argparse.Namespace) -> Config:
         # services/sync/.replint.yaml whatever the working directory.
         start = _start_dir(Path(args.paths[0])) if args.paths else Path.cwd()
         found = discover(start)
+        if found is not None:
+            _say_whose(found)
         return load_config(found) if found else Config()
     except ConfigError as exc:
         raise UsageError(f"invalid configuration: {exc}") from None
+
+
+def _say_whose(found: Path) -> None:
+    """A configuration found by walking up that another user owns (a shared parent folder, /tmp) decides what
+    fails: never apply it silently."""
+    try:
+        owner = found.stat().st_uid
+    except OSError:
+        return
+    if hasattr(os, "getuid") and owner != os.getuid():
+        from lint.files import shown
+
+        print(f"replint: note: using {shown(found)}, which another user owns; pass --no-config (or --config FILE) "
+              "to ignore it", file=sys.stderr)
 
 
 def _start_dir(path: Path) -> Path:

@@ -244,3 +244,27 @@ def test_term_dumb_gets_no_colour() -> None:
         os.close(leader)
     assert proc.returncode == 1
     assert b"error" in out and b"\x1b[" not in out
+
+
+def test_no_config_ignores_a_configuration_found_above(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "shared" / "p"
+    write_tree(tmp_path / "shared", {".replint.yaml": "rules:\n  sql-cdc-role-superuser: {enabled: false}\n"})
+    write_tree(project, {"db/1.sql": "CREATE ROLE cdc REPLICATION LOGIN SUPERUSER;\n"})
+    assert main(["check", "--no-cache", "--oneline", str(project)]) == 0  # the parent's config disables it
+    capsys.readouterr()
+    assert main(["check", "--no-cache", "--oneline", "--no-config", str(project)]) == 1
+    assert "[sql-cdc-role-superuser]" in capsys.readouterr().out
+    assert main(["check", "--no-config", "--config", str(tmp_path / "shared" / ".replint.yaml"), str(project)]) == 2
+
+
+def test_a_configuration_another_user_owns_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    write_tree(tmp_path, {".replint.yaml": "fail_on: warning\n", "p/db/1.sql": "SELECT 1;\n"})
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)  # as if another user ran replint
+    main(["check", "--no-cache", str(tmp_path / "p")])
+    assert "which another user owns; pass --no-config" in capsys.readouterr().err
