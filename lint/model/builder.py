@@ -1409,17 +1409,7 @@ class _Builder:
             pg = obs.pg
             if pg is None or not pg.reachable:
                 continue
-            conn = next(
-                (
-                    c
-                    for c in connections
-                    if c["client"] == "powersync"
-                    and c["config"] == obs.config
-                    and c["purpose"] == obs.role
-                    and c["engine"] == "postgresql"
-                ),
-                None,
-            )
+            conn = _observed_connection(connections, obs, "postgresql")
             if conn is not None:
                 conn["observed_identity"] = model_live.identity(pg)
                 conn["observed_display"] = obs.display
@@ -1445,17 +1435,7 @@ class _Builder:
         """A live MongoDB: topology and version, the login's privileges, collection options (RULES.md §8)."""
         mg = obs.mongo
         assert mg is not None
-        conn = next(
-            (
-                c
-                for c in connections
-                if c["client"] == "powersync"
-                and c["config"] == obs.config
-                and c["purpose"] == obs.role
-                and c["engine"] == "mongodb"
-            ),
-            None,
-        )
+        conn = _observed_connection(connections, obs, "mongodb")
         origin = _span(model_live.origin_of(obs))
         mode = (conn.get("post_images") if conn else None) or "off"
         self.c["live_mongo"].append(
@@ -1743,6 +1723,19 @@ def _collision(
         "origin": origin,
         "other_origin": other_origin,
     }
+
+
+def _observed_connection(connections: list[ConnectionItem], obs: Observed, engine: str) -> ConnectionItem | None:
+    """The PowerSync connection a live observation probed (its config, source or storage, engine)."""
+    return next(
+        (
+            c
+            for c in connections
+            if c["client"] == "powersync" and c["config"] == obs.config and c["purpose"] == obs.role
+            and c["engine"] == engine
+        ),
+        None,
+    )
 
 
 def _with_powersync(sub: SubscriptionItem, key: str, kind: str, powersync_origin: Origin) -> CollisionItem:

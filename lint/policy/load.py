@@ -110,17 +110,10 @@ def _type_check(
 ) -> frozenset[tuple[str, str]]:
     """Check one expression against the collection's declared fields; returns the (record, field) pairs it reads."""
     from lint.model.items import DECLARED
-    from lint.policy.cel_ast import CelSyntaxError, parse
     from lint.policy.check import check, environment
 
     label = ".".join(map(str, key))
-    try:
-        tree = program.tree if program.tree is not None else parse(program.source)
-    except CelSyntaxError as exc:
-        at = locate(text, program.span, program.source, exc.offset, 1)
-        errors.append((at, f"{label}: replint cannot read this expression: {exc}"))
-        return frozenset()
-    result = check(tree, DECLARED, environment(DECLARED, for_each))
+    result = check(program.tree, DECLARED, environment(DECLARED, for_each))  # parsed by _compile
     for err in result.errors:
         errors.append((locate(text, program.span, program.source, err.offset, err.length), f"{label}: {err.message}"))
     return frozenset(result.reads)
