@@ -6,13 +6,13 @@ reported as a `policy-error` finding at the policy file's line, so it is seen, a
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from lint.findings.finding import Finding, Related, Severity
 from lint.model import Project
+from lint.policy.cel_ast import Comprehension, Expr, Ident, Select, children
 from lint.policy.load import Policy, Program
 from lint.rules import POLICY_ERROR
 from lint.span import Span, span_from_dict
@@ -24,9 +24,6 @@ def _functions() -> dict[str, Any]:
     return stdlib_functions()
 
 
-# String literals are removed before looking for `var.field`: a message such as "replicated table " + ... must not
-# count as a use of the whole `table` item.
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 
 
 @dataclass(frozen=True)
@@ -39,10 +36,24 @@ class _Plan:
     context: bool  # needs the extended standard library (functions CEL's core lacks)
 
 
+def _fields(tree: Expr, var: str) -> frozenset[str] | None:
+    """The fields of `var` an expression reads (`var.field`), from its parse tree; None when it uses the item
+    whole (passes it on, indexes it, or a macro rebinds the name)."""
+    found: set[str] = set()
+    stack: list[Expr] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Select) and isinstance(node.operand, Ident) and node.operand.name == var:
+            found.add(node.field)
+            continue
+        if (isinstance(node, Ident) and node.name == var) or (isinstance(node, Comprehension) and node.var == var):
+            return None
+        stack.extend(children(node))
+    return frozenset(found)
+
+
 def _plan(program: Program, var: str, stdlib: frozenset[str]) -> _Plan:
-    code = _STRINGS.sub('""', program.source)
-    uses = re.findall(rf"(?<![\w.]){re.escape(var)}\b(\s*\.\s*[A-Za-z_]\w*)?", code)
-    fields = None if any(not u for u in uses) else frozenset(u.split(".")[-1].strip() for u in uses)
+    fields = _fields(program.tree, var) if program.tree is not None else None
     try:
         called = set(program.compiled.functions())
     except Exception:
