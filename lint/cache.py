@@ -10,11 +10,14 @@ Safety:
 - One SQLite file in the user's cache directory (`$REPLINT_CACHE_DIR`, else `$XDG_CACHE_HOME/replint`, else
   `~/.cache/replint`), written in transactions: a crash cannot leave a half-written entry, and two replint
   processes may run at once.
-- Entries are pickles, which must only be loaded from a place nobody else can write: the directory must belong
-  to this user and not be writable by group or others, and the database must be a regular file of this user
-  (never a symlink) that nobody else can write (it is created 0600, and made 0600 when others may read it);
-  otherwise the cache is not used. A corrupt entry or
-  database is treated as a miss (and the database rebuilt), never as an error.
+- Entries are plain data (`lint.plain`: JSON decoded against the type the reader expects), never pickles: reading
+  an entry cannot run code, and one that was tampered with, truncated or written by another build is a miss.
+  Still, the cache is only used where nobody else can write: the directory must belong to this user and not be
+  writable by group or others, and the database must be a regular file of this user (never a symlink) that
+  nobody else can write (it is created 0600, and made 0600 when others may read it). A corrupt database is
+  rebuilt, never an error.
+- No file text is stored: per-file facts hold what the model needs (secret literals are recorded as spans, not
+  values), and a whole-run result keeps only the source lines its findings show, already masked.
 - The cache is an accelerator only: with `--no-cache`, when the directory is read-only (a `--read-only`
   container), or on any SQLite error, replint does the full work and gives the same findings.
 """
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sqlite3
 import stat
 import sys
@@ -31,11 +33,15 @@ import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-FORMAT = 1
+from lint import plain
+
+FORMAT = 2  # 1 held pickles and whole file texts: its database is deleted on sight
 MAX_FACT_BYTES = 256 * 1024 * 1024  # beyond this, the least recently used facts are dropped
 KEEP_RESULTS = 16  # whole-run results kept (one per project and option set, typically)
+
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -90,16 +96,16 @@ class Cache:
 
     # -- per-file facts ----------------------------------------------------------------------------------------
 
-    def facts(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Stored facts for the keys that have them (unreadable entries are left out, i.e. re-read)."""
+    def facts(self, keys: Iterable[str], expected: type[T]) -> dict[str, T]:
+        """Stored facts for the keys that have them (entries that are not an `expected` are left out: re-read)."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, Any] = {}
+        found: dict[str, T] = {}
         for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
             chunk = wanted[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._query(f"SELECT key, data FROM facts WHERE key IN ({marks})", chunk)
             for k, data in rows:
-                value = _unpickle(data)
+                value = _load(data, expected)
                 if value is not None:
                     found[k] = value
         if found:
@@ -108,6 +114,7 @@ class Cache:
         return found
 
     def store_facts(self, items: dict[str, bytes]) -> None:
+        """Store `lint.plain.dumps` bytes by key."""
         now = int(time.time())
         rows = [(k, data, now, len(data)) for k, data in items.items()]
         self._write("INSERT OR REPLACE INTO facts (key, data, used, size) VALUES (?, ?, ?, ?)", rows)
@@ -115,12 +122,15 @@ class Cache:
 
     # -- whole-run results ---------------------------------------------------------------------------------------
 
-    def result(self, run_key: str) -> Any:
+    def result(self, run_key: str, expected: type[T]) -> T | None:
         rows = self._query("SELECT data FROM results WHERE key = ?", [run_key])
-        return _unpickle(rows[0][0]) if rows else None
+        return _load(rows[0][0], expected) if rows else None
 
-    def store_result(self, run_key: str, value: Any) -> None:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    def store_result(self, run_key: str, value: object) -> None:
+        try:
+            data = plain.dumps(value)
+        except plain.PlainError:
+            return  # not storable: the next run does the work again
         now = time.time()
         self._write("INSERT OR REPLACE INTO results (key, data, used) VALUES (?, ?, ?)", [(run_key, data, now)])
         self._write(
@@ -163,6 +173,7 @@ def open_cache() -> Cache | None:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(directory):
             return None
+        _drop_old(directory)
         path = directory / f"cache-v{FORMAT}.sqlite"
         if not _own_file(path):
             return None
@@ -180,12 +191,24 @@ def _own_file(path: Path) -> bool:
         info = os.lstat(path)
         owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
         if not stat.S_ISREG(info.st_mode) or not owned or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return False  # a link, someone else's file, or one others could have written: never unpickled
+            return False  # a link, someone else's file, or one others could have written: never read
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             os.chmod(path, 0o600)  # an older replint let SQLite create it with the umask: make it private
         return True
     os.close(fd)
     return True
+
+
+def _drop_old(directory: Path) -> None:
+    """Format 1 stored pickles and every file's text: delete its database (only a regular file of this user)."""
+    for version in range(1, FORMAT):
+        old = directory / f"cache-v{version}.sqlite"
+        try:
+            info = os.lstat(old)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and (not hasattr(os, "getuid") or info.st_uid == os.getuid()):
+            old.unlink(missing_ok=True)
 
 
 def _private(directory: Path) -> bool:
@@ -211,8 +234,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     raise sqlite3.DatabaseError("unreachable")
 
 
-def _unpickle(data: bytes) -> Any:
+def _load(data: object, expected: type[T]) -> T | None:
+    if not isinstance(data, bytes):
+        return None
     try:
-        return pickle.loads(data)
-    except Exception:
-        return None  # corrupt or written by an incompatible build: a miss
+        return plain.loads(data, expected)
+    except plain.PlainError:
+        return None  # tampered, truncated or written by another build: a miss

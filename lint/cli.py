@@ -421,8 +421,8 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
     if store is not None and live is None:  # a live run depends on the servers, which no key can see
         base = root or project_root(targets)
         memo_key = memo.run_key(base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline)
-        hit = store.result(memo_key)
-        if isinstance(hit, memo.Memo):
+        hit = store.result(memo_key.value, memo.Memo)
+        if hit is not None:
             return hit.result, list(hit.rules)
     policies = _load_policies(policy_dirs)
     _check_rule_ids(config, policies)
@@ -434,10 +434,13 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
     rules = rule_docs(policies)
     if store is not None and memo_key is not None and memo.storable(result, targets):
         # Keyed on the bytes the run read: a file edited while it ran (and reverted later) would otherwise leave a
-        # result that belongs to no content under the key of the first.
-        after = memo.run_key(base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline)
-        if after == memo_key:
-            store.store_result(memo_key, memo.Memo(result, tuple(rules)))
+        # result that belongs to no content under the key of the first. Checked by status, re-reading only files
+        # whose status changed (or changed too recently for it to tell).
+        after = memo.run_key(
+            base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline, before=memo_key
+        )
+        if after.value == memo_key.value and not after.touched:
+            store.store_result(memo_key.value, memo.Memo.of(result, rules))
     return result, rules
 
 

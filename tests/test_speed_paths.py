@@ -123,7 +123,7 @@ def test_a_cache_directory_others_can_write_is_not_used(
     tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cache_dir.mkdir(mode=0o700)
-    cache_dir.chmod(0o777)  # anyone could plant a pickle here: never load from it
+    cache_dir.chmod(0o777)  # anyone could plant entries here: never read from it
     project = _history(tmp_path, 3)
     expected = _findings(capsys, "--no-cache", str(project))
     assert _findings(capsys, str(project)) == expected
@@ -165,7 +165,7 @@ def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_symlinked_or_shared_cache_database_is_not_used(
     tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The database is unpickled: a link to another user's file, or a file others may write, is never opened."""
+    """A link to another user's file, or a file others may write, is never opened as the cache database."""
     cache_dir.mkdir(mode=0o700)
     planted = tmp_path / "planted.sqlite"
     planted.write_bytes(b"")
@@ -211,3 +211,105 @@ def test_a_file_edited_during_a_run_leaves_no_stale_result(
     migration.write_text(original, encoding="utf-8")  # reverted
     assert _findings(capsys, str(project)) == _findings(capsys, "--no-cache", str(project))
     assert "sql-cdc-role-superuser" in [f["rule"] for f in _findings(capsys, str(project))]
+
+
+class _Planted:
+    """A pickle that would create `marker` when unpickled: what a tampered pickle cache ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.write_text, (self.marker, "ran"))
+
+
+def test_a_tampered_entry_runs_no_code_and_is_a_miss(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pickle
+    import sqlite3
+
+    project = _history(tmp_path, 5)
+    expected = _findings(capsys, str(project))
+    marker = tmp_path / "marker"
+    database = next(cache_dir.glob("*.sqlite"))
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE facts SET data = ?", [pickle.dumps(_Planted(marker))])
+        conn.execute("UPDATE results SET data = ?", [pickle.dumps(_Planted(marker))])
+    assert _findings(capsys, str(project)) == expected
+    assert not marker.exists()
+    # Well-formed plain data of the wrong shape: a Memo whose fields are not what they are declared to be.
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE results SET data = ?", [b'["Memo", ["Result", 1, 2, 3], []]'])
+        conn.execute("UPDATE facts SET data = ?", [b'["SqlFile", "db/x.sql", [["Finding"]], [], 1, [], null]'])
+    assert _findings(capsys, str(project)) == expected
+
+
+def test_the_cache_holds_no_file_text(tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only the lines findings show are kept (masked, as shown); every other line of every file stays out."""
+    project = tmp_path / "p"
+    (project / "db").mkdir(parents=True)
+    (project / "db" / "1.sql").write_text(
+        "-- a note that names WALRUS-7781, which is no one's business\n"
+        "CREATE ROLE cdc REPLICATION LOGIN SUPERUSER PASSWORD 'Hunter2-secret';\n",
+        encoding="utf-8",
+    )
+    main(["check", str(project)])
+    cold = capsys.readouterr().out
+    assert "CREATE ROLE cdc" in cold  # the snippet
+    stored = b"".join(p.read_bytes() for p in cache_dir.iterdir())
+    assert b"WALRUS-7781" not in stored and b"Hunter2-secret" not in stored
+    assert b"CREATE ROLE cdc" in stored  # the finding's own line, masked, for the snippet of a cached run
+    main(["check", str(project)])
+    assert capsys.readouterr().out == cold
+
+
+def test_a_format_1_database_is_deleted(tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Format 1 held pickles and every file's text: it goes, as soon as the new cache is opened."""
+    cache_dir.mkdir(mode=0o700)
+    old = cache_dir / "cache-v1.sqlite"
+    old.write_bytes(b"pickles and plaintext")
+    _findings(capsys, str(_history(tmp_path, 1)))
+    assert not old.exists()
+    assert (cache_dir / f"cache-v{cache.FORMAT}.sqlite").is_file()
+
+
+def test_a_file_only_touched_during_a_run_is_not_stored_then_is(
+    tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A status change during the run (written back with the same bytes) means the run may have read other bytes:
+    no result is stored. Checking after the run re-reads only the files whose status changed."""
+    import os
+    import sqlite3
+
+    import lint.memo
+    import lint.run
+
+    project = _history(tmp_path, 3)
+    target = next((project / "supabase" / "migrations").glob("*_gen.sql"))
+    real_run = lint.run.run
+
+    def touched_while_running(*args: Any, **kwargs: Any) -> Any:
+        os.utime(target)  # same bytes, new times
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(lint.run, "run", touched_while_running)
+    _findings(capsys, str(project))
+    database = next(cache_dir.glob("*.sqlite"))
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM results").fetchone() == (0,)
+    monkeypatch.setattr(lint.run, "run", real_run)
+    reads: list[Path] = []
+    real_content = lint.memo._content
+
+    def counted(path: Path) -> bytes:
+        reads.append(path)
+        return real_content(path)
+
+    monkeypatch.setattr(lint.memo, "_content", counted)
+    monkeypatch.setattr(lint.memo, "_CLOCK_SLACK_NS", 0)  # this test's files were all written a moment ago
+    _findings(capsys, str(project))
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM results").fetchone() == (1,)
+    files = len([p for p in project.rglob("*") if p.is_file()])
+    assert len(reads) == files  # the key before the run read each file once; the check after it, none

@@ -8,11 +8,11 @@ The result is the same list, in the same order, whatever the cache holds and how
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from lint import plain
 from lint.sources.sql import SqlFile, read_sql
 
 if TYPE_CHECKING:
@@ -32,22 +32,22 @@ def read_all(items: Sequence[tuple[str, str]], *, jobs: int, store: Cache | None
     from lint import cache as cache_mod
 
     keys = [cache_mod.key("sql", rel, text) for rel, text in items] if store is not None else []
-    found: dict[str, object] = store.facts(keys) if store is not None else {}
+    found = store.facts(keys, SqlFile) if store is not None else {}
     results: list[SqlFile | None] = [None] * len(items)
     todo: list[int] = []
     for i in range(len(items)):
         hit = found.get(keys[i]) if keys else None
-        if isinstance(hit, SqlFile) and hit.path == items[i][0]:
+        if hit is not None and hit.path == items[i][0]:
             results[i] = hit
         else:
             todo.append(i)
     parsed = _parse([items[i] for i in todo], jobs)
     fresh: dict[str, bytes] = {}
     for i, data in zip(todo, parsed, strict=True):
-        facts: SqlFile = pickle.loads(data) if isinstance(data, bytes) else data
+        facts = plain.loads(data, SqlFile) if isinstance(data, bytes) else data
         results[i] = facts
         if keys:
-            fresh[keys[i]] = data if isinstance(data, bytes) else pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
+            fresh[keys[i]] = data if isinstance(data, bytes) else plain.dumps(facts)
     if store is not None and fresh:
         store.store_facts(fresh)
     return [r for r in results if r is not None]
@@ -67,5 +67,5 @@ def _parse(items: list[tuple[str, str]], jobs: int) -> list[SqlFile | bytes]:
 
 
 def _parse_chunk(items: list[tuple[str, str]]) -> list[bytes]:
-    # Pickled here, once: the parent both uses and caches these bytes.
-    return [pickle.dumps(read_sql(rel, text), pickle.HIGHEST_PROTOCOL) for rel, text in items]
+    # Encoded here, once, in parallel: the parent both decodes and caches these bytes.
+    return [plain.dumps(read_sql(rel, text)) for rel, text in items]
