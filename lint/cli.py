@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_timeout,
         default=5.0,
         metavar="SECONDS",
-        help="connect and statement timeout per database (default: 5)",
+        help="time allowed for each database in all: connecting (every host) and every check (default: 5)",
     )
     speed = check.add_argument_group(
         "speed",

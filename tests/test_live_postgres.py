@@ -387,3 +387,30 @@ def test_a_server_that_is_not_verified_cannot_ask_for_the_password_in_clear(
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_refused_check_is_reported_and_judges_nothing(
+    clusters: dict[str, pgcluster.Cluster],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The publications query refused (a catalog this login may not read): a warning that it could not run, and
+    no "there is no publication named powersync", which nothing observed."""
+    logical = clusters["logical"]
+    logical.psql("CREATE DATABASE refused")
+    logical.psql(
+        "REVOKE SELECT ON pg_catalog.pg_publication FROM PUBLIC; CREATE PUBLICATION powersync FOR ALL TABLES;",
+        database="refused",
+    )
+    try:
+        path = live(
+            tmp_path, monkeypatch, uri(logical, "ps_good", "refused"), uri(logical, "ps_storage", "powersync_storage")
+        )
+        _, out = check(capsys, path)
+    finally:
+        logical.psql("DROP DATABASE refused")
+    skipped = [f for f in out.splitlines() if "[live-unavailable]" in f and "'publications'" in f]
+    assert skipped and ": warning: " in skipped[0] and "permission denied" in skipped[0], out
+    assert "[live-pg-publication]" not in out, out
+    assert "[live-drift]" not in out, out

@@ -414,7 +414,10 @@ def probe(
             _malformed_userinfo(parts) or _failure(exc, hosts, parts.user if parts else "", timeout_s, secrets)
         )
     try:
-        replies = _collect(client, db_name, collections, timeout_s, secrets)
+        # One deadline for every command of the target (pymongo's client-side operation timeout), so a server
+        # that answers slowly cannot make `--live-timeout` apply five times over.
+        with pymongo.timeout(timeout_s):
+            replies = _collect(client, db_name, collections, timeout_s, secrets)
     except Exception as exc:  # any driver failure is a finding, never a crash
         return failed(_failure(exc, hosts, parts.user if parts else "", timeout_s, secrets))
     finally:

@@ -5,14 +5,25 @@ Safety (DESIGN.md §8): the session is opened with `default_transaction_read_onl
 timeout and `application_name=replint`; psycopg's transaction is additionally marked read-only and rolled back
 at the end. Only SELECT statements from the catalog are sent — nothing is created, not even a temporary slot.
 psycopg is imported inside `probe`, so a static `replint check` never loads it.
+
+Time: `--live-timeout` bounds the whole target, on the client. The server's `statement_timeout` only binds a
+real, honest PostgreSQL, and libpq's `connect_timeout` applies per host, so the probe runs in a worker thread
+that the caller stops waiting for at the deadline: it then shuts the session's socket down (the worker's read
+fails and the worker ends), and reports the checks that had not finished as timed out. TCP keepalives and
+`tcp_user_timeout` drop a connection whose peer has vanished.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
 import re
+import socket
 import tempfile
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -88,14 +99,15 @@ class PgObserved:
     database: str | None = None
     user: str | None = None
     role: dict[str, Any] | None = None
-    memberships: tuple[dict[str, Any], ...] = ()
-    settings: dict[str, str] = field(default_factory=dict)
+    # None where the check did not run (refused, timed out): not observed is not "none there".
+    memberships: tuple[dict[str, Any], ...] | None = None
+    settings: dict[str, str] | None = None
     version_num: int | None = None
     system_identifier: str | None = None
     fingerprint: str | None = None  # postmaster start time + port: equal only for sessions on one server
-    publications: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tables: tuple[dict[str, Any], ...] = ()
-    slots: tuple[dict[str, Any], ...] = ()
+    publications: dict[str, dict[str, Any]] | None = None
+    tables: tuple[dict[str, Any], ...] | None = None
+    slots: tuple[dict[str, Any], ...] | None = None
     ssl_in_use: bool | None = None
     skipped: tuple[tuple[str, str], ...] = ()
 
@@ -218,20 +230,98 @@ def _verified(uri: str) -> bool:
 def probe(
     uri: str, *, target: str, tables: Sequence[str], timeout_s: float = 5.0, cacert: str | None = None
 ) -> PgObserved:
-    """Connect read-only and read the facts RULES.md §7 needs; a failed check is `skipped`, never guessed."""
-    with tempfile.TemporaryDirectory(prefix="replint-") as scratch:
-        return _probe(uri, target=target, tables=tables, timeout_s=timeout_s, tls=_tls(uri, cacert, Path(scratch)))
+    """Connect read-only and read the facts RULES.md §7 needs, within `timeout_s` in all; a check that failed or
+    did not finish in time is `skipped`, never guessed."""
+    display = redact(uri)
+    session = _Session()
+    worker = threading.Thread(
+        target=_probe_into, args=(session, uri, tables, timeout_s, cacert), name="replint-live", daemon=True
+    )
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        session.expire()  # a worker inside a query sees its socket closed and ends; one still connecting is left
+        worker.join(0.5)
+    return session.observed(target, display, uri, timeout_s)
 
 
-def _probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float, tls: dict[str, str]) -> PgObserved:
+class _Session:
+    """What the worker has found so far. Shared with the caller, so it is the one mutable, locked object here."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.expired = False
+        self.connected = False
+        self.failure: BaseException | None = None
+        self.socket: int | None = None  # the open session's file descriptor, while it is open
+        self.facts: dict[str, Any] = {}
+        self.skipped: list[tuple[str, str]] = []
+        self.finished: set[str] = set()
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            if self.socket is not None:
+                # A duplicate of the descriptor, shut down: the connection itself stops, so the worker's blocked
+                # read returns. Under the lock, so the worker cannot have closed (and the OS reused) the descriptor.
+                with socket.socket(fileno=os.dup(self.socket)) as dup, contextlib.suppress(OSError):
+                    dup.shutdown(socket.SHUT_RDWR)
+
+    def observed(self, target: str, display: str, uri: str, timeout_s: float) -> PgObserved:
+        with self.lock:
+            facts = dict(self.facts)
+            skipped = list(self.skipped)
+            late = [name for name, _ in _STEPS if name not in self.finished]
+            connected, failure, expired = self.connected, self.failure, self.expired
+        if not connected:
+            if failure is not None:
+                error = _error_text(failure, display, secret_parts(uri), uri)
+            else:
+                error = f"timed out after {timeout_s:g} s connecting to {display} (--live-timeout)"
+            return PgObserved(target, display, reachable=False, error=error)
+        if expired and len(late) == len(_STEPS):  # connected, then silence: as good as unreachable
+            error = f"{display} accepted the connection but answered no check within {timeout_s:g} s (--live-timeout)"
+            return PgObserved(target, display, reachable=False, error=error)
+        if expired:
+            skipped += [(name, f"timed out after {timeout_s:g} s (--live-timeout)") for name in late]
+        return PgObserved(
+            target,
+            display,
+            reachable=True,
+            database=facts.get("database"),
+            user=(facts.get("role") or {}).get("rolname"),
+            role=facts.get("role"),
+            memberships=_tuple(facts.get("memberships")),
+            settings=facts.get("settings"),
+            version_num=_version(facts.get("settings") or {}),
+            system_identifier=facts.get("system_identifier"),
+            fingerprint=facts.get("fingerprint"),
+            publications=facts.get("publications"),
+            tables=_tuple(facts.get("tables")),
+            slots=_tuple(facts.get("slots")),
+            ssl_in_use=facts.get("ssl"),
+            skipped=tuple(skipped),
+        )
+
+
+def _probe_into(session: _Session, uri: str, tables: Sequence[str], timeout_s: float, cacert: str | None) -> None:
+    try:
+        with tempfile.TemporaryDirectory(prefix="replint-") as scratch:
+            _run(session, uri, tables, timeout_s, _tls(uri, cacert, Path(scratch)))
+    except BaseException as exc:  # the worker's failure is the caller's finding, never a crash
+        with session.lock:
+            session.failure = session.failure or exc
+
+
+def _run(session: _Session, uri: str, tables: Sequence[str], timeout_s: float, tls: dict[str, str]) -> None:
     import psycopg
 
-    display = redact(uri)
-    options = f"-c default_transaction_read_only=on -c statement_timeout={int(timeout_s * 1000)} -c lock_timeout=1000"
+    ms = max(1, int(timeout_s * 1000))
+    options = f"-c default_transaction_read_only=on -c statement_timeout={ms} -c lock_timeout=1000"
     try:
         conn = psycopg.connect(
             uri,
-            connect_timeout=max(1, int(timeout_s)),
+            connect_timeout=max(2, math.ceil(timeout_s)),  # per host; the caller's deadline bounds them all
             application_name="replint",
             options=options,
             autocommit=False,
@@ -239,42 +329,49 @@ def _probe(uri: str, *, target: str, tables: Sequence[str], timeout_s: float, tl
             # A server that is not verified could be anyone's: it must not be able to ask for the password in
             # clear text (libpq 16+ `require_auth`; SCRAM and md5 never send it).
             require_auth=None if _verified(uri) else "!password",
+            keepalives=1,
+            keepalives_idle=max(1, math.ceil(timeout_s)),
+            keepalives_interval=1,
+            keepalives_count=3,
+            tcp_user_timeout=ms,
         )
     except Exception as exc:  # psycopg raises OperationalError, but a bad URI raises ProgrammingError
-        error = _error_text(exc, display, secret_parts(uri), uri)
-        return PgObserved(target, display, reachable=False, error=error)
-    skipped: list[tuple[str, str]] = []
-    facts: dict[str, Any] = {}
+        with session.lock:
+            session.failure = exc
+        return
     try:
+        with session.lock:
+            session.connected = True
+            session.socket = None if session.expired else conn.pgconn.socket
         conn.read_only = True
         with conn.cursor() as cur:
             for name, step in _STEPS:
+                found: dict[str, Any] = dict(session.facts)
+                with session.lock:
+                    if session.expired:
+                        return
                 try:
-                    step(cur, facts, tables)
+                    step(cur, found, tables)
                     conn.commit()  # ends the read-only transaction so a failed step cannot poison the next
                 except psycopg.Error as exc:
+                    with session.lock:
+                        if session.expired:
+                            return  # the socket was shut at the deadline: "timed out", not this error
+                        session.skipped.append((name, " ".join(str(exc).split())[:200]))
+                        session.finished.add(name)
                     conn.rollback()
-                    skipped.append((name, " ".join(str(exc).split())[:200]))
+                    continue
+                with session.lock:
+                    session.facts.update(found)
+                    session.finished.add(name)
     finally:
+        with session.lock:
+            session.socket = None
         conn.close()
-    return PgObserved(
-        target,
-        display,
-        reachable=True,
-        database=facts.get("database"),
-        user=(facts.get("role") or {}).get("rolname"),
-        role=facts.get("role"),
-        memberships=tuple(facts.get("memberships", ())),
-        settings=facts.get("settings", {}),
-        version_num=_version(facts.get("settings", {})),
-        system_identifier=facts.get("system_identifier"),
-        fingerprint=facts.get("fingerprint"),
-        publications=facts.get("publications", {}),
-        tables=tuple(facts.get("tables", ())),
-        slots=tuple(facts.get("slots", ())),
-        ssl_in_use=facts.get("ssl"),
-        skipped=tuple(skipped),
-    )
+
+
+def _tuple(rows: list[dict[str, Any]] | None) -> tuple[dict[str, Any], ...] | None:
+    return None if rows is None else tuple(rows)
 
 
 def _version(settings: dict[str, str]) -> int | None:

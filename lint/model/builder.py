@@ -1417,13 +1417,16 @@ class _Builder:
             if obs.role == "source":
                 consumers = _consumers(connections)
                 provider = conn.get("provider") if conn else None
-                self.c["server_configs"].append(
-                    model_conf.observed_config(
-                        pg.settings, described, _span(model_live.origin_of(obs)), consumers, provider
+                if pg.settings is not None:  # not read (refused, timed out): nothing is "not set"
+                    self.c["server_configs"].append(
+                        model_conf.observed_config(
+                            pg.settings, described, _span(model_live.origin_of(obs)), consumers, provider
+                        )
                     )
-                )
                 self.c["rls_exposures"].extend(model_live.rls_items(obs, pg, conn, sync))
-                self.c["live_publications"].append(model_live.publication_item(obs, pg, sync))
+                publication = model_live.publication_item(obs, pg, sync)
+                if publication is not None:
+                    self.c["live_publications"].append(publication)
                 self.c["live_slots"].extend(model_live.slot_items(obs, pg))
                 self.c["live_tables"].extend(model_live.table_items(obs, pg, sync))
             item = model_live.role_item(obs, pg, bool(conn and conn.get("provider") == "rds"))

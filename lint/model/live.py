@@ -80,15 +80,11 @@ def identity(pg: PgObserved) -> str | None:
     return f"server started at {pg.fingerprint.split('|')[0]}" if pg.fingerprint else None
 
 
-def server_config_values(pg: PgObserved) -> dict[str, str]:
-    return dict(pg.settings)
-
-
 def rls_items(obs: Observed, pg: PgObserved, conn: ConnectionItem | None, sync: set[str]) -> list[ExposureItem]:
     """Published tables (of `powersync` for PowerSync) whose RLS would filter this login's snapshot."""
     role = pg.role or {}
-    if not role:
-        return []
+    if not role or pg.publications is None or pg.tables is None:
+        return []  # a check that did not run says nothing (its skip is a `live_status` item)
     pub = pg.publications.get("powersync") if conn is None or conn.get("client") == "powersync" else None
     published = set(pub["tables"]) if pub else {t for p in pg.publications.values() for t in p["tables"]}
     if sync:
@@ -130,9 +126,10 @@ def role_item(obs: Observed, pg: PgObserved, rds: bool) -> LiveRoleItem | None:
     role = pg.role
     if not role:
         return None
-    supers = [m["rolname"] for m in pg.memberships if m["rolsuper"]]
-    admins = [m["rolname"] for m in pg.memberships if m["rolname"] in PROVIDER_ADMINS]
-    rds_replication = any(m["rolname"] == "rds_replication" for m in pg.memberships)
+    memberships = pg.memberships or ()  # read in the same check as the role itself
+    supers = [m["rolname"] for m in memberships if m["rolsuper"]]
+    admins = [m["rolname"] for m in memberships if m["rolname"] in PROVIDER_ADMINS]
+    rds_replication = any(m["rolname"] == "rds_replication" for m in memberships)
     return {
         "key": f"live-role:{obs.role}:{obs.display}",
         "target": obs.role,
@@ -149,7 +146,9 @@ def role_item(obs: Observed, pg: PgObserved, rds: bool) -> LiveRoleItem | None:
     }
 
 
-def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> LivePublicationItem:
+def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> LivePublicationItem | None:
+    if pg.publications is None or pg.tables is None:
+        return None
     pub = pg.publications.get("powersync")
     existing = {f"{t['nspname']}.{t['relname']}" for t in pg.tables}
     return {
@@ -167,7 +166,9 @@ def publication_item(obs: Observed, pg: PgObserved, sync: set[str]) -> LivePubli
 
 def table_items(obs: Observed, pg: PgObserved, sync: set[str]) -> list[LiveTableItem]:
     """Per published (or synced) table: can the login read it, and can its changes be replicated."""
-    pub = pg.publications.get("powersync")
+    if pg.tables is None:
+        return []
+    pub = (pg.publications or {}).get("powersync")
     wanted = set(pub["tables"]) if pub else set()
     wanted |= sync
     out: list[LiveTableItem] = []
@@ -206,7 +207,7 @@ def slot_items(obs: Observed, pg: PgObserved) -> list[SlotItem]:
             "retained_mb": (s["retained_bytes"] or 0) // (1024 * 1024),
             "origin": origin_of(obs),
         }
-        for s in pg.slots
+        for s in pg.slots or ()
     ]
 
 
@@ -235,7 +236,7 @@ def drift_items(
                         at=declared["origin"],
                     )
                 )
-    if obs.role == "source":
+    if obs.role == "source" and pg.publications is not None:
         for name, pub in declared_pubs.items():
             live = pg.publications.get(name)
             if live is None:
