@@ -375,6 +375,7 @@ def _check(args: argparse.Namespace) -> int:
         baseline=baseline,
         baseline_display=_display(baseline, result.root) if baseline else "",
         changed_since=args.changed_since or None,
+        read=tuple(result.sources),
     )
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), filters.configured(result.findings, how))

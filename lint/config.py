@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from lint.findings.filter import IgnoreGlob
 from lint.findings.finding import Severity
 from lint.resources import schema_path
 from lint.span import Span
@@ -35,7 +36,7 @@ class Config:
     fail_on: Severity | None = None
     disabled: frozenset[str] = frozenset()
     severities: dict[str, Severity] = field(default_factory=dict)
-    ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ignores: dict[str, tuple[IgnoreGlob, ...]] = field(default_factory=dict)
     inline_suppressions: bool = True
     unsuppressible: frozenset[str] = frozenset()
     extends: str | None = None
@@ -83,13 +84,20 @@ def load_config(path: Path) -> Config:
         fail_on=Severity.parse(fail_on) if fail_on else None,
         disabled=frozenset(k for k, v in rules.items() if v.get("enabled") is False),
         severities={k: Severity.parse(v["severity"]) for k, v in rules.items() if "severity" in v},
-        ignores={k: tuple(v["ignore"]) for k, v in rules.items() if "ignore" in v},
+        ignores={k: _globs(doc, k, v["ignore"], data.get("rules", {})) for k, v in rules.items() if "ignore" in v},
         inline_suppressions=bool(data.get("inline_suppressions", preset.get("inline_suppressions", True))),
         unsuppressible=frozenset(k for k, v in rules.items() if v.get("suppressible") is False),
         extends=data.get("extends"),
         # Only the user's own rule keys get a location: an unknown id in a preset is replint's bug, not theirs.
         rule_spans={k: doc.key_at(("rules", k)) for k in data.get("rules", {})},
     )
+
+
+def _globs(doc: Located, rule: str, patterns: list[str], own: dict[str, Any]) -> tuple[IgnoreGlob, ...]:
+    """A rule's globs; located when this file (not its preset) sets them."""
+    mine = "ignore" in own.get(rule, {})
+    spans = [doc.at(("rules", rule, "ignore", i)) if mine else None for i in range(len(patterns))]
+    return tuple(IgnoreGlob(pattern, span) for pattern, span in zip(patterns, spans, strict=True))
 
 
 def _validated(display: str, text: str) -> Located:

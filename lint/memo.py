@@ -47,10 +47,9 @@ def _shown_lines(result: Result) -> dict[str, str]:
     for f in result.findings.findings:
         wanted.setdefault(f.span.path, set()).add(f.span.line)
     kept: dict[str, str] = {}
-    for path, text in result.sources.items():
-        if path in wanted:
-            lines = text.split("\n")  # as the text renderer splits them
-            kept[path] = "\n".join(line if i + 1 in wanted[path] else "" for i, line in enumerate(lines))
+    for path, text in result.sources.items():  # every path stays: which files were read is part of the result
+        lines = text.split("\n") if path in wanted else []  # split as the text renderer splits them
+        kept[path] = "\n".join(line if i + 1 in wanted[path] else "" for i, line in enumerate(lines))
     return kept
 
 

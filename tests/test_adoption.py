@@ -394,3 +394,51 @@ def test_a_hand_edited_baseline_is_a_usage_error(
     assert main(["check", "--no-cache", "--baseline", str(baseline), str(good)]) == 2
     err = capsys.readouterr().err
     assert f"{baseline}: " in err and expected in err and "rewrite it with --write-baseline" in err
+
+
+# --- ignore globs ------------------------------------------------------------------------------------------------
+
+GLOB_FILES = ["db/a.sql", "db/sub/b.sql", "dev/c.sql", "dev/keep.sql", "app/dev/d.sql", "app/e.sql"]
+
+
+def _superusers(tmp_path: Path, globs: list[str]) -> Path:
+    files = {
+        path: f"CREATE ROLE cdc_{i} LOGIN REPLICATION SUPERUSER PASSWORD 'x';\n" for i, path in enumerate(GLOB_FILES)
+    }
+    config = "rules:\n  sql-cdc-role-superuser:\n    ignore:\n" + "".join(f"      - {json.dumps(g)}\n" for g in globs)
+    write_tree(tmp_path, {**files, ".replint.yaml": config})
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("globs", "reported"),
+    [
+        # gitignore: `*` does not cross `/` (fnmatch's did: db/sub/b.sql was hidden too)
+        (["db/*.sql"], ["app/dev/d.sql", "app/e.sql", "db/sub/b.sql", "dev/c.sql", "dev/keep.sql"]),
+        # a name without `/` matches at any depth, a folder covers what is in it
+        (["dev"], ["app/e.sql", "db/a.sql", "db/sub/b.sql"]),
+        # a leading `/` anchors at the project root
+        (["/dev/"], ["app/dev/d.sql", "app/e.sql", "db/a.sql", "db/sub/b.sql"]),
+        (["**/dev/*.sql"], ["app/e.sql", "db/a.sql", "db/sub/b.sql"]),
+        # `!` re-includes
+        (["dev/**", "!dev/keep.sql"], ["app/dev/d.sql", "app/e.sql", "db/a.sql", "db/sub/b.sql", "dev/keep.sql"]),
+    ],
+)
+def test_ignore_globs_follow_gitignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], globs: list[str], reported: list[str]
+) -> None:
+    _, doc = _json(capsys, "--no-cache", str(_superusers(tmp_path, globs)))
+    assert sorted(f["path"] for f in doc["findings"] if f["rule"] == "sql-cdc-role-superuser") == reported
+    assert "notes" not in doc
+
+
+def test_an_ignore_glob_that_matches_nothing_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _superusers(tmp_path, ["dev/**", "migrations/**"])  # the second names a folder that does not exist
+    for cached in (False, True):  # the second run answers from the cache and says the same
+        _, doc = _json(capsys, str(project))
+        assert doc.get("notes") == [
+            f"{project / '.replint.yaml'}:5: the ignore glob 'migrations/**' of sql-cdc-role-superuser matches none "
+            f"of the {len(GLOB_FILES)} files replint read (globs are gitignore-style, relative to the project root)"
+        ], cached
+    main(["check", "--oneline", str(project)])
+    assert "note: " in capsys.readouterr().out

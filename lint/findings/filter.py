@@ -4,15 +4,25 @@
    what the run cache stores);
 2. `judged`: the configuration (disabled rules, severity overrides, per-rule path globs), then the baseline,
    then the `--changed-since` scope — the last two only decide what fails, never what is read.
+
+Path globs follow gitignore's rules (pathspec's `GitIgnoreSpec`, as git matches them): `*` stays within one
+folder, `**` crosses folders, a pattern without a slash matches at any depth, a leading `/` anchors it at the
+project root, a folder's pattern covers everything in it, and `!` re-includes what an earlier pattern left out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from fnmatch import fnmatch
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lint.findings.finding import Finding, FindingSet, Severity
+from lint.span import Span, display_path
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 class FilterError(Exception):
@@ -51,13 +61,50 @@ def inline(
 
 
 @dataclass(frozen=True)
+class IgnoreGlob:
+    """One `rules.<id>.ignore` entry of `.replint.yaml`: a gitignore-style pattern, relative to the project root."""
+
+    pattern: str
+    span: Span | None  # where the user wrote it; None for a preset's
+
+
+@cache
+def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(patterns)
+
+
+def ignored(path: str, globs: tuple[IgnoreGlob, ...]) -> bool:
+    return bool(globs) and _spec(tuple(g.pattern for g in globs)).match_file(path)
+
+
+def unmatched(ignores: dict[str, tuple[IgnoreGlob, ...]], read: Collection[str]) -> tuple[str, ...]:
+    """A note for each glob that matches none of the files the run read: it hides nothing (a typo, or a folder
+    that moved), and saying so is better than letting it look like it works."""
+    notes: list[str] = []
+    for rule, globs in sorted(ignores.items()):
+        for glob in globs:
+            if glob.pattern.startswith("!"):
+                continue  # a re-include narrows another glob; it has nothing of its own to match
+            if not any(_spec((glob.pattern,)).match_file(path) for path in read):
+                where = f"{display_path(glob.span.path)}:{glob.span.line}: " if glob.span else ""
+                notes.append(
+                    f"{where}the ignore glob '{glob.pattern}' of {rule} matches none of the {len(read)} files "
+                    "replint read (globs are gitignore-style, relative to the project root)"
+                )
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
 class Judging:
     disabled: frozenset[str] = frozenset()
     severities: dict[str, Severity] | None = None
-    ignores: dict[str, tuple[str, ...]] | None = None
+    ignores: dict[str, tuple[IgnoreGlob, ...]] | None = None
     baseline: Path | None = None
     baseline_display: str = ""  # how messages name the baseline file
     changed_since: str | None = None
+    read: tuple[str, ...] = ()  # the files the run read, project-relative: what an ignore glob can match
 
 
 def configured(fs: FindingSet, how: Judging) -> FindingSet:
@@ -68,10 +115,10 @@ def configured(fs: FindingSet, how: Judging) -> FindingSet:
     for f in fs.findings:
         if f.rule in how.disabled:
             continue
-        if any(fnmatch(f.span.path, g) for g in ignores.get(f.rule, ())):
+        if ignored(f.span.path, ignores.get(f.rule, ())):
             continue
         kept.append(replace(f, severity=overrides[f.rule]) if f.rule in overrides else f)
-    return FindingSet(tuple(kept), fs.files, fs.notes)
+    return FindingSet(tuple(kept), fs.files, fs.notes + unmatched(ignores, how.read))
 
 
 def judged(fs: FindingSet, how: Judging, root: Path) -> FindingSet:
@@ -95,4 +142,4 @@ def judged(fs: FindingSet, how: Judging, root: Path) -> FindingSet:
         findings = changed.scope(findings, files, root, how.changed_since)
     if how.baseline is None and how.changed_since is None:
         return fs
-    return FindingSet.of(findings, fs.files)
+    return replace(FindingSet.of(findings, fs.files), notes=fs.notes)

@@ -27,6 +27,7 @@ def render_json(fs: FindingSet, version: str) -> str:
         "version": FORMAT_VERSION,
         "tool": {"name": "replint", "version": version},
         "findings": [_finding(f) for f in fs.findings],
+        **({"notes": [mask_line(n) for n in fs.notes]} if fs.notes else {}),
         "summary": {
             "files": fs.files,
             "errors": fs.count(Severity.ERROR),
