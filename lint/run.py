@@ -44,7 +44,7 @@ def run(
 ) -> Result:
     # Imported here, not at the top: a run answered from the result cache never needs the readers.
     from lint import model, project
-    from lint.policy.engine import evaluate
+    from lint.policy.isolate import evaluate
 
     base = root or project_root(targets)
     loaded = project.load(base, targets, jobs=jobs, store=store)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -545,3 +547,86 @@ def test_a_native_panic_in_the_runtime_is_a_policy_error(tmp_path: Path, monkeyp
     found = engine.evaluate([p for p in load_policies() if p.for_each == "roles"][:1], built)
     assert [f.rule for f in found] == ["policy-error"]
     assert "called `Option::unwrap()`" in found[0].message
+
+
+def _slow_condition(size: int = 1500) -> str:
+    """Three nested macros over literal lists: one evaluation is a single native call that runs for hours."""
+    literal = "[" + ",".join(str(i) for i in range(size)) + "]"
+    return f"{literal}.all(a, {literal}.all(b, {literal}.exists(c, c < 0) || true))"
+
+
+def _built(tmp_path: Path, sql: str) -> Any:
+    from lint import model, project
+
+    write_tree(tmp_path / "p", {"db/1.sql": sql})
+    return model.build(project.load(tmp_path / "p", [tmp_path / "p"]).inputs)
+
+
+def test_one_endless_evaluation_is_stopped_and_named(tmp_path: Path) -> None:
+    """Between-items budgets cannot stop one native call; the isolated child is killed at the deadline, the policy
+    is a policy-error, and the policies after it still judge."""
+    from lint.policy import load_policies
+    from lint.policy.isolate import evaluate
+
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": _user_policy(_slow_condition())})
+    loaded = load_policies([pol])
+    mine = [p for p in loaded if p.id == "my-rule"]
+    superuser = [p for p in loaded if p.id == "sql-cdc-role-superuser"]
+    built = _built(tmp_path, "CREATE ROLE cdc LOGIN REPLICATION SUPERUSER;\n")
+    found = evaluate([*mine, *superuser], built, budget_s=0.5)
+    assert sorted(f.rule for f in found) == ["policy-error", "sql-cdc-role-superuser"]
+    error = next(f for f in found if f.rule == "policy-error")
+    assert "policy my-rule took longer than 0.5 s on a single item and was stopped" in error.message
+    assert error.span.path.endswith("my-rule.yaml") and error.span.line == 5
+
+
+def test_a_policy_that_kills_its_process_is_a_policy_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash of the native runtime (a segfault took replint down with exit 139, no output) ends only the child.
+    No known expression crashes the runtime today, so the crash is injected where the engine judges."""
+    import signal
+
+    from lint.policy import engine, load_policies
+    from lint.policy.isolate import evaluate
+
+    real = engine.evaluate
+    policies = [p for p in load_policies() if p.id in ("sql-cdc-role-superuser", "sql-cdc-role-excess-privileges")]
+
+    def crashing(chosen: list[Any], project: Any, *, budget_s: float) -> list[Any]:
+        if chosen and chosen[0].id == "sql-cdc-role-excess-privileges":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(chosen, project, budget_s=budget_s)
+
+    monkeypatch.setattr(engine, "evaluate", crashing)
+    policies = [replace(p, builtin=False) for p in policies]  # as if from a policy folder: only those are isolated
+    built = _built(tmp_path, "CREATE ROLE cdc LOGIN REPLICATION SUPERUSER CREATEROLE;\n")
+    found = evaluate(sorted(policies, key=lambda p: p.id, reverse=True), built)
+    assert [f.rule for f in found] == ["sql-cdc-role-superuser", "policy-error"]
+    assert "stopped replint's policy process (it was killed by SIGSEGV)" in found[1].message
+
+
+def test_the_run_budget_bounds_all_policies_together(tmp_path: Path) -> None:
+    from lint.policy import load_policies
+    from lint.policy.isolate import evaluate
+
+    pols = tmp_path / "pols"
+    slow_policy = _user_policy(_slow_condition())
+    write_tree(pols, {f"slow-{i}.yaml": slow_policy.replace("my-rule", f"slow-{i}") for i in range(3)})
+    slow = sorted((p for p in load_policies([pols]) if p.id.startswith("slow-")), key=lambda p: p.id)
+    built = _built(tmp_path, "CREATE ROLE cdc LOGIN;\n")
+    found = evaluate(slow, built, budget_s=5, run_budget_s=0.5)
+    assert [f.rule for f in found] == ["policy-error"] * 3
+    assert "was stopped when the policies of this run had used up their 0.5 s" in found[0].message
+    assert all("was not evaluated: the policies of this run used up their 0.5 s" in f.message for f in found[1:])
+
+
+def test_the_readme_states_the_policy_limits_the_code_enforces() -> None:
+    from lint.policy import cel_ast, isolate, load
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    stated = (
+        f"an expression of at most {load.MAX_EXPRESSION_CHARS:,} characters, nested at most {cel_ast.MAX_DEPTH} deep, "
+        f"its tree at most {cel_ast.MAX_HEIGHT} levels high"
+    )
+    assert stated in text
+    assert f"when one policy has taken {isolate.POLICY_BUDGET_S:g} s or all of them {isolate.RUN_BUDGET_S:g} s" in text
