@@ -133,13 +133,22 @@ def evaluate(policies: list[Policy], project: Project, *, budget_s: float = POLI
 
 
 def _out_of_budget(policy: Policy, done: int, total: int, budget_s: float) -> Finding:
+    return policy_stopped(
+        policy,
+        f"ran out of its time budget ({budget_s:g} s) after {done} of {total} items and judged no more of them; "
+        "simplify its expressions (nested macros over long lists)",
+        "budget",
+    )
+
+
+def policy_stopped(policy: Policy, what: str, cause: str) -> Finding:
+    """A policy that could not judge everything (time, a crash): a policy-error at its condition, naming it."""
     return Finding(
         rule=POLICY_ERROR,
         severity=Severity.ERROR,
-        message=f"policy {policy.id} ran out of its time budget ({budget_s:g} s) after {done} of {total} items and "
-        "judged no more of them; simplify its expressions (nested macros over long lists)",
+        message=f"policy {policy.id} {what}",
         span=policy.condition.span,
-        key=f"policy-error:{policy.id}:budget",
+        key=f"policy-error:{policy.id}:{cause}",
     )
 
 

@@ -23,11 +23,10 @@ import warnings
 from dataclasses import dataclass
 
 from lint import plain
-from lint.findings.finding import Finding, Severity
+from lint.findings.finding import Finding
 from lint.model import Project
 from lint.policy import engine
 from lint.policy.load import Policy
-from lint.rules import POLICY_ERROR
 
 POLICY_BUDGET_S = engine.POLICY_BUDGET_S
 RUN_BUDGET_S = 60.0  # all policies together; built-in ones take well under a second on real projects
@@ -189,21 +188,11 @@ class _Frames:
 
 
 def _lost(policy: Policy, why: str) -> Finding:
-    return Finding(
-        rule=POLICY_ERROR,
-        severity=Severity.ERROR,
-        message=f"policy {policy.id} {why}, so none of its findings are reported; simplify its expressions "
-        "(nested macros over long lists)",
-        span=policy.condition.span,
-        key=f"policy-error:{policy.id}:stopped",
-    )
+    what = f"{why}, so none of its findings are reported; simplify its expressions (nested macros over long lists)"
+    return engine.policy_stopped(policy, what, "stopped")
 
 
 def _not_run(policy: Policy, run_budget_s: float) -> Finding:
-    return Finding(
-        rule=POLICY_ERROR,
-        severity=Severity.ERROR,
-        message=f"policy {policy.id} was not evaluated: the policies of this run used up their {run_budget_s:g} s",
-        span=policy.condition.span,
-        key=f"policy-error:{policy.id}:run-budget",
+    return engine.policy_stopped(
+        policy, f"was not evaluated: the policies of this run used up their {run_budget_s:g} s", "run-budget"
     )
