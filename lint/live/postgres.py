@@ -279,6 +279,8 @@ class _Session:
             else:
                 error = f"timed out after {timeout_s:g} s connecting to {display} (--live-timeout)"
             return PgObserved(target, display, reachable=False, error=error)
+        if failure is not None:  # after connecting, only a bug of replint's raises (server errors are skips)
+            raise failure
         if expired and len(late) == len(_STEPS):  # connected, then silence: as good as unreachable
             error = f"{display} accepted the connection but answered no check within {timeout_s:g} s (--live-timeout)"
             return PgObserved(target, display, reachable=False, error=error)
