@@ -220,9 +220,61 @@ def replay(files: Iterable[ev.SqlFile]) -> DbState:
     db.set_role_targets = {e.role for f in ordered for e in f.events if isinstance(e, ev.SetRole) and e.role}
     for f in ordered:
         db.current_role = None  # each migration file runs as the migration user
+        kept = {id(e) for e in committed(f.events)}
         for event in f.events:
-            _apply(db, event)
+            if id(event) in kept:
+                _apply(db, event)
+            else:  # rolled back, yet its password is still written in the file
+                _note_written_secret(db, event)
     return db
+
+
+def _note_written_secret(db: DbState, e: ev.Event) -> None:
+    if isinstance(e, ev.RoleCreate | ev.RoleAlter) and e.password is not None and e.password_span is not None:
+        _note_password(db, e.name, e.password, e.password_span)
+    elif isinstance(e, ev.SubscriptionCreate) and e.conninfo.has_password:
+        db.committed_secrets.append(("conninfo", e.name, "literal", e.conninfo_span))
+    elif isinstance(e, ev.SubscriptionAlter) and e.conninfo is not None and e.conninfo.has_password:
+        db.committed_secrets.append(("conninfo", e.name, "literal", e.span))
+
+
+def committed(events: Iterable[ev.Event]) -> list[ev.Event]:
+    """The events PostgreSQL keeps: those of a transaction that ends in ROLLBACK are dropped, as are those after
+    a SAVEPOINT that is rolled back to, and a transaction still open at the end of the file (psql rolls it back
+    when the session ends). BEGIN inside a transaction and COMMIT or ROLLBACK outside one change nothing, as in
+    PostgreSQL (a warning there)."""
+    # frames[0] is what is committed; each open transaction or savepoint adds a frame of tentative events.
+    frames: list[tuple[str | None, list[ev.Event]]] = [(None, [])]
+    in_tx = False
+    for e in events:
+        if not isinstance(e, ev.Transaction):
+            frames[-1][1].append(e)
+            continue
+        if e.action == "begin" and not in_tx:
+            frames.append(("", []))
+            in_tx = True
+        elif e.action == "commit" and in_tx:
+            kept = [x for _, frame in frames[1:] for x in frame]
+            del frames[1:]
+            frames[0][1].extend(kept)
+            in_tx = False
+        elif e.action == "rollback" and in_tx:
+            del frames[1:]
+            in_tx = False
+        elif e.action == "savepoint" and in_tx:
+            frames.append((e.savepoint, []))
+        elif e.action in ("release", "rollback_to") and in_tx:
+            at = next((i for i in range(len(frames) - 1, 0, -1) if frames[i][0] == e.savepoint), None)
+            if at is None:
+                continue  # no such savepoint: an error in PostgreSQL, which aborts the transaction; left as is
+            if e.action == "release":
+                merged = [x for _, frame in frames[at:] for x in frame]
+                del frames[at:]
+                frames[-1][1].extend(merged)
+            else:
+                del frames[at + 1 :]
+                frames[at][1].clear()  # the savepoint stays, empty
+    return frames[0][1]
 
 
 def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here

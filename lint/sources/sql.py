@@ -200,6 +200,14 @@ class SetRole(Event):
 
 
 @dataclass(frozen=True)
+class Transaction(Event):
+    """BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE / ROLLBACK TO: which statements PostgreSQL keeps."""
+
+    action: str  # "begin" | "commit" | "rollback" | "savepoint" | "release" | "rollback_to"
+    savepoint: str | None = None
+
+
+@dataclass(frozen=True)
 class SqlFile:
     path: str
     events: tuple[Event, ...]
@@ -355,6 +363,8 @@ _CREATE_NEEDED = frozenset(
 _ALTER_NEEDED = frozenset(["ROLE", "USER", "GROUP", "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SYSTEM"])
 _DROP_NEEDED = frozenset(["ROLE", "USER", "GROUP", "TABLE", "PUBLICATION", "SUBSCRIPTION"])
 _ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
+# Transaction control: a ROLLBACK undoes what came before it, so these are read too.
+_TRANSACTION = frozenset(["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"])
 # ALTER TABLE sub-commands the model records (`_AlterTableStmt`, `_RenameStmt`); ADD COLUMN and friends are not.
 # Substring tests on the upper-cased text run in C; a word that merely contains one (owner_id) only costs a parse.
 _ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME")
@@ -379,7 +389,7 @@ def needed(statement: str) -> bool:
     if head is None:
         return False
     first, second = head.group(1).upper(), head.group(2).upper()
-    if first in _ALWAYS_NEEDED:
+    if first in _ALWAYS_NEEDED or first in _TRANSACTION:
         return True
     if first == "CREATE":
         return second in _CREATE_NEEDED
@@ -660,6 +670,19 @@ def _keywords() -> frozenset[str]:
 # ---------------------------------------------------------------------------------------------------------
 # Statement -> event
 
+
+_TRANSACTION_KINDS = {
+    "TRANS_STMT_BEGIN": "begin",
+    "TRANS_STMT_START": "begin",
+    "TRANS_STMT_COMMIT": "commit",
+    # PREPARE TRANSACTION ends this session's transaction; whether it is committed later cannot be seen here,
+    # and a migration that prepares one means it to be: taken as committed.
+    "TRANS_STMT_PREPARE": "commit",
+    "TRANS_STMT_ROLLBACK": "rollback",
+    "TRANS_STMT_SAVEPOINT": "savepoint",
+    "TRANS_STMT_RELEASE": "release",
+    "TRANS_STMT_ROLLBACK_TO": "rollback_to",
+}
 
 _ATTR_NAMES = {
     "superuser": "superuser",
@@ -1227,6 +1250,17 @@ class _Ctx:
         if kind == "VAR_SET_VALUE":
             value = ",".join(_const(a.get("A_Const", {})) for a in s.get("args", []))
         self.events.append(SystemSet(span, str(s.get("name", "")).lower(), value))
+
+    def _TransactionStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
+        kind = str(node.get("kind", ""))
+        action = _TRANSACTION_KINDS.get(kind)
+        if action is None:
+            return  # COMMIT PREPARED / ROLLBACK PREPARED act on another session's transaction
+        self.events.append(Transaction(span, action, node.get("savepoint_name")))
+        if action == "commit" and node.get("chain"):
+            self.events.append(Transaction(span, "begin"))  # COMMIT AND CHAIN starts the next one at once
 
     def _VariableSetStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int

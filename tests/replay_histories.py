@@ -1,0 +1,119 @@
+"""Hand-written SQL histories for the differential replay test, one per class of disagreement issue 16 named
+(and the neighbours each class suggested). Each is what a migration tool could apply: PostgreSQL accepts it."""
+
+from __future__ import annotations
+
+HISTORIES: dict[str, str] = {
+    "pk-goes-with-its-column": """
+CREATE TABLE public.t (id int PRIMARY KEY, note text);
+ALTER TABLE public.t DROP COLUMN id;
+""",
+    "pk-added-with-a-column": """
+CREATE TABLE public.t (note text);
+ALTER TABLE public.t ADD COLUMN id bigserial PRIMARY KEY;
+""",
+    "pk-named-otherwise": """
+CREATE TABLE public.t (id int, CONSTRAINT t_key PRIMARY KEY (id));
+ALTER TABLE public.t DROP CONSTRAINT t_key;
+CREATE TABLE public.u (id int CONSTRAINT u_pkey PRIMARY KEY);
+""",
+    "pk-added-as-constraint": """
+CREATE TABLE public.t (id int NOT NULL);
+ALTER TABLE public.t ADD CONSTRAINT t_id PRIMARY KEY (id);
+""",
+    "partitions-published": """
+CREATE TABLE public.events (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE PUBLICATION p FOR TABLE public.events;
+""",
+    "partitions-via-root": """
+CREATE TABLE public.events (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE PUBLICATION p FOR TABLE public.events WITH (publish_via_partition_root = true);
+""",
+    "transaction-rolled-back": """
+CREATE ROLE cdc LOGIN REPLICATION;
+BEGIN;
+ALTER ROLE cdc SUPERUSER;
+CREATE TABLE public.t (id int PRIMARY KEY);
+ROLLBACK;
+""",
+    "transaction-committed": """
+BEGIN;
+CREATE ROLE cdc LOGIN REPLICATION;
+COMMIT;
+START TRANSACTION;
+ALTER ROLE cdc BYPASSRLS;
+END;
+""",
+    "transaction-savepoint": """
+CREATE ROLE cdc LOGIN;
+BEGIN;
+ALTER ROLE cdc REPLICATION;
+SAVEPOINT s;
+ALTER ROLE cdc SUPERUSER;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+""",
+    "do-block-idempotent-create": """
+CREATE ROLE cdc LOGIN REPLICATION;
+DO $$ BEGIN CREATE ROLE cdc LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+""",
+    "do-block-dead-branch": """
+CREATE ROLE cdc LOGIN REPLICATION;
+DO $$ BEGIN IF false THEN ALTER ROLE cdc SUPERUSER; END IF; END $$;
+""",
+    "create-policy-alone": """
+CREATE TABLE public.t (id int PRIMARY KEY, owner text);
+CREATE POLICY own ON public.t USING (owner = current_user);
+""",
+    "rls-forced-and-disabled": """
+CREATE TABLE public.t (id int PRIMARY KEY);
+ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.t FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;
+""",
+    "unlogged-and-temp-not-published": """
+CREATE UNLOGGED TABLE public.u (id int PRIMARY KEY);
+CREATE PUBLICATION p FOR ALL TABLES;
+""",
+    "schema-tables-and-renames": """
+CREATE SCHEMA app;
+CREATE TABLE app.a (id int PRIMARY KEY);
+CREATE PUBLICATION p FOR TABLES IN SCHEMA app;
+ALTER TABLE app.a RENAME TO b;
+CREATE SCHEMA other;
+ALTER TABLE app.b SET SCHEMA other;
+""",
+    "drop-schema-cascade": """
+CREATE SCHEMA app;
+CREATE TABLE app.a (id int PRIMARY KEY);
+DROP SCHEMA app CASCADE;
+""",
+    "role-rename-and-membership": """
+CREATE ROLE readers;
+CREATE ROLE cdc LOGIN IN ROLE readers;
+ALTER ROLE readers RENAME TO viewers;
+CREATE ROLE admin ROLE cdc;
+""",
+    "replica-identity-kinds": """
+CREATE TABLE public.a (id int PRIMARY KEY);
+ALTER TABLE public.a REPLICA IDENTITY FULL;
+CREATE TABLE public.b (id int NOT NULL);
+CREATE UNIQUE INDEX b_id ON public.b (id);
+ALTER TABLE public.b REPLICA IDENTITY USING INDEX b_id;
+CREATE TABLE public.c (id int);
+ALTER TABLE public.c REPLICA IDENTITY NOTHING;
+""",
+    "publication-set-drop-rename": """
+CREATE TABLE public.a (id int PRIMARY KEY);
+CREATE TABLE public.b (id int PRIMARY KEY);
+CREATE PUBLICATION p FOR TABLE public.a;
+ALTER PUBLICATION p ADD TABLE public.b;
+ALTER PUBLICATION p DROP TABLE public.a;
+ALTER PUBLICATION p RENAME TO q;
+CREATE PUBLICATION r FOR TABLE public.a, public.b;
+ALTER PUBLICATION r SET TABLE public.b;
+DROP TABLE public.b;
+""",
+}
