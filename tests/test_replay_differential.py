@@ -26,9 +26,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 OPEN = {
-    "pk-goes-with-its-column": "primary keys are known only as has-a-key, not by their columns or constraint name",
-    "pk-added-with-a-column": "ALTER TABLE ... ADD COLUMN ... PRIMARY KEY is not read as adding a key",
-    "pk-named-otherwise": "DROP CONSTRAINT is taken for the key only when it is named <table>_pkey",
     "partitions-published": "PostgreSQL publishes the leaf partitions unless publish_via_partition_root",
     "do-block-idempotent-create": "a CREATE ROLE caught by an EXCEPTION handler is replayed as creating the role",
     "do-block-dead-branch": "DO-block branches are replayed whether or not they can run",
@@ -169,3 +166,36 @@ def test_a_password_in_a_rolled_back_transaction_is_still_reported(tmp_path: Pat
     body = "BEGIN;\nCREATE ROLE cdc LOGIN REPLICATION PASSWORD 'Sup3r-Secret-1';\nROLLBACK;\n"
     result = lint_tree(tmp_path, {"db/1.sql": body})
     assert any("[cfg-plaintext-secret]" in line and "role cdc" in line for line in lines(result)), lines(result)
+
+
+@pytest.mark.parametrize(
+    ("change", "reported"),
+    [
+        ("ALTER TABLE public.todos DROP COLUMN id;\n", True),  # the key goes with its column
+        ("ALTER TABLE public.todos DROP CONSTRAINT todos_key;\n", True),  # dropped by its own name
+        ("ALTER TABLE public.todos DROP COLUMN note;\n", False),
+        ("ALTER TABLE public.todos DROP CONSTRAINT todos_pkey;\n", False),  # not the key's name here
+    ],
+)
+def test_a_primary_key_dropped_with_its_column_or_constraint_is_reported(
+    tmp_path: Path, change: str, reported: bool
+) -> None:
+    from tests.lintkit import lines, lint_tree
+
+    files = {
+        "db/1.sql": "CREATE TABLE public.todos (id int, note text, CONSTRAINT todos_key PRIMARY KEY (id));\n"
+        "CREATE PUBLICATION powersync FOR TABLE public.todos;\n",
+        "db/2.sql": change,
+    }
+    found = lines(lint_tree(tmp_path, files), "sql-published-table-replica-identity")
+    assert bool(found) is reported, found
+
+
+def test_a_key_added_with_its_column_counts(tmp_path: Path) -> None:
+    from tests.lintkit import lines, lint_tree
+
+    files = {
+        "db/1.sql": "CREATE TABLE public.todos (note text);\nCREATE PUBLICATION powersync FOR TABLE public.todos;\n",
+        "db/2.sql": "ALTER TABLE public.todos ADD COLUMN id bigserial PRIMARY KEY;\n",
+    }
+    assert lines(lint_tree(tmp_path, files), "sql-published-table-replica-identity") == []

@@ -66,7 +66,7 @@ class Edge:
 class TableState:
     name: str  # schema.table
     origin: Span
-    has_pk: bool
+    pk: ev.PrimaryKey | None
     creator: str | None
     owner: tuple[str | None, Span]
     rls: tuple[str, Span] | None = None  # "enable" | "disable"
@@ -75,7 +75,11 @@ class TableState:
     policies: list[tuple[str, Span]] = field(default_factory=list)
     identity_changed_while_published: Span | None = None
     partition_of: str | None = None
-    pk_dropped: Span | None = None  # the ALTER TABLE ... DROP CONSTRAINT that removed the primary key
+    pk_dropped: Span | None = None  # the ALTER TABLE ... DROP CONSTRAINT / COLUMN that removed the primary key
+
+    @property
+    def has_pk(self) -> bool:
+        return self.pk is not None
 
     @property
     def schema(self) -> str:
@@ -503,11 +507,11 @@ def _default_privs(db: DbState, e: ev.DefaultPrivs) -> None:
 def _table_create(db: DbState, e: ev.TableCreate) -> None:
     if e.if_not_exists and e.table in db.tables:
         return
-    has_pk = e.has_pk
+    pk = e.pk
     if e.partition_of and e.partition_of in db.tables:
-        has_pk = has_pk or db.tables[e.partition_of].has_pk
+        pk = pk or db.tables[e.partition_of].pk  # a partition carries its parent's key
     creator = db.current_role
-    db.tables[e.table] = TableState(e.table, e.span, has_pk, creator, (creator, e.span), partition_of=e.partition_of)
+    db.tables[e.table] = TableState(e.table, e.span, pk, creator, (creator, e.span), partition_of=e.partition_of)
     schema = e.table.split(".", 1)[0]
     for d in db.default_privs:
         if d.objtype == "table" and default_applies(db, d.for_role, creator) and d.schema in (None, schema):
@@ -544,11 +548,14 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
         elif action == "owner":
             table.owner = (arg, e.span)
         elif action == "add_pk":
-            table.has_pk, table.pk_dropped = True, None
-        elif action == "drop_constraint" and arg == f"{table.name.split('.', 1)[1]}_pkey":
-            # PostgreSQL names a primary key `<table>_pkey` unless told otherwise; dropping it leaves the
-            # table without a replica identity. Other names cannot be told apart from other constraints.
-            table.has_pk, table.pk_dropped = False, e.span
+            table.pk, table.pk_dropped = e.added_pk, None
+        elif table.pk is not None and (
+            (action == "drop_constraint" and arg == table.pk.name)
+            or (action == "drop_column" and arg in table.pk.columns)
+        ):
+            # The key goes with its constraint, or with any of its columns (PostgreSQL drops it without CASCADE);
+            # the table then has no replica identity.
+            table.pk, table.pk_dropped = None, e.span
 
 
 def _table_rename(db: DbState, e: ev.TableRename) -> None:

@@ -102,19 +102,32 @@ class DefaultPrivs(Event):
 
 
 @dataclass(frozen=True)
+class PrimaryKey:
+    """A table's primary key: dropped with its constraint or with any of its columns."""
+
+    name: str  # the constraint's name: as written, else PostgreSQL's `<table>_pkey`
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TableCreate(Event):
     table: str  # schema.name
-    has_pk: bool
+    pk: PrimaryKey | None
     partition_of: str | None
     if_not_exists: bool
+
+    @property
+    def has_pk(self) -> bool:
+        return self.pk is not None
 
 
 @dataclass(frozen=True)
 class TableAlter(Event):
     table: str
     # ("rls", "enable"|"disable"|"force"|"noforce"), ("replica_identity", "d"|"n"|"f"|"i"),
-    # ("owner", role), ("add_pk", ""), ("drop_constraint", name)
+    # ("owner", role), ("add_pk", ""), ("drop_constraint", name), ("drop_column", name)
     actions: tuple[tuple[str, str], ...]
+    added_pk: PrimaryKey | None = None  # the key of an ("add_pk", "") action
 
 
 @dataclass(frozen=True)
@@ -367,8 +380,7 @@ _ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
 _TRANSACTION = frozenset(["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"])
 # ALTER TABLE sub-commands the model records (`_AlterTableStmt`, `_RenameStmt`); ADD COLUMN and friends are not.
 # Substring tests on the upper-cased text run in C; a word that merely contains one (owner_id) only costs a parse.
-_ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME")
-_DROP_CONSTRAINT = re.compile(r"DROP\s+CONSTRAINT")
+_ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME", "DROP")  # DROP [COLUMN] may take a key
 _NOISE = r"(?:\s+|--[^\n\r]*|/\*(?:[^*]|\*(?!/))*\*/)*"
 _HEAD = re.compile(rf"{_NOISE}([A-Za-z_]+){_NOISE}([A-Za-z_]*)")
 # A psql variable (`:name`, `:'name'`, `:"name"`) or meta-command line: only then is the slow preprocessing needed.
@@ -401,9 +413,7 @@ def needed(statement: str) -> bool:
         return True
     upper = statement.upper()
     if second in ("TABLE", "FOREIGN"):
-        if any(word in upper for word in _ALTER_TABLE_WORDS):
-            return True
-        return "CONSTRAINT" in upper and _DROP_CONSTRAINT.search(upper) is not None
+        return any(word in upper for word in _ALTER_TABLE_WORDS)
     return "RENAME" in upper
 
 
@@ -707,6 +717,27 @@ _OBJTYPES = {
     "OBJECT_VIEW": "table",
     "OBJECT_MATVIEW": "table",
 }
+
+
+def _default_pk_name(rel: dict[str, Any]) -> str:
+    # PostgreSQL's ChooseConstraintName: `<table>_pkey`, the table name cut so the whole fits in 63 bytes.
+    table = str(rel.get("relname", "")).encode("utf-8")[: 63 - len("_pkey")].decode("utf-8", "ignore")
+    return f"{table}_pkey"
+
+
+def _column_pk(rel: dict[str, Any], column: dict[str, Any]) -> PrimaryKey | None:
+    """The key a column definition declares (`id int PRIMARY KEY`), if any."""
+    for c in column.get("constraints", []) or []:
+        con = c.get("Constraint", {})
+        if con.get("contype") == "CONSTR_PRIMARY":
+            return PrimaryKey(str(con.get("conname") or _default_pk_name(rel)), (str(column.get("colname", "")),))
+    return None
+
+
+def _constraint_pk(rel: dict[str, Any], con: dict[str, Any]) -> PrimaryKey:
+    """A table constraint `PRIMARY KEY (a, b)` (or `ADD PRIMARY KEY USING INDEX i`, whose columns are the index's)."""
+    columns = tuple(k.get("String", {}).get("sval", "") for k in con.get("keys", []) or [])
+    return PrimaryKey(str(con.get("conname") or con.get("indexname") or _default_pk_name(rel)), columns)
 
 
 def qualified(rangevar: dict[str, Any]) -> str:
@@ -1037,17 +1068,15 @@ class _Ctx:
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
         rel = node.get("relation", {})
-        has_pk = False
+        pk: PrimaryKey | None = None
         for elt in node.get("tableElts", []) or []:
             if "ColumnDef" in elt:
-                for c in elt["ColumnDef"].get("constraints", []) or []:
-                    if c.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY":
-                        has_pk = True
+                pk = _column_pk(rel, elt["ColumnDef"]) or pk
             elif elt.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY":
-                has_pk = True
+                pk = _constraint_pk(rel, elt["Constraint"])
         parents = node.get("inhRelations") or []
         partition_of = qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
-        self.events.append(TableCreate(span, qualified(rel), has_pk, partition_of, bool(node.get("if_not_exists"))))
+        self.events.append(TableCreate(span, qualified(rel), pk, partition_of, bool(node.get("if_not_exists"))))
 
     def _CreateTableAsStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1055,7 +1084,7 @@ class _Ctx:
         into = node.get("into", {}).get("IntoClause", node.get("into", {}))
         rel = into.get("rel", {})
         if rel and node.get("objtype", "OBJECT_TABLE") == "OBJECT_TABLE":
-            self.events.append(TableCreate(span, qualified(rel), False, None, bool(node.get("if_not_exists"))))
+            self.events.append(TableCreate(span, qualified(rel), None, None, bool(node.get("if_not_exists"))))
 
     def _AlterTableStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1063,6 +1092,8 @@ class _Ctx:
         if node.get("objtype", "OBJECT_TABLE") not in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"):
             return
         actions: list[tuple[str, str]] = []
+        added: PrimaryKey | None = None
+        rel = node.get("relation", {})
         for cmd in node.get("cmds", []):
             c = cmd.get("AlterTableCmd", {})
             sub = c.get("subtype", "")
@@ -1083,10 +1114,18 @@ class _Ctx:
                 con = c.get("def", {}).get("Constraint", {})
                 if con.get("contype") == "CONSTR_PRIMARY":
                     actions.append(("add_pk", ""))
+                    added = _constraint_pk(rel, con)
+            elif sub == "AT_AddColumn":
+                key = _column_pk(rel, c.get("def", {}).get("ColumnDef", {}))
+                if key is not None:
+                    actions.append(("add_pk", ""))
+                    added = key
             elif sub == "AT_DropConstraint":
                 actions.append(("drop_constraint", str(c.get("name", ""))))
+            elif sub == "AT_DropColumn":
+                actions.append(("drop_column", str(c.get("name", ""))))
         if actions:
-            self.events.append(TableAlter(span, qualified(node.get("relation", {})), tuple(actions)))
+            self.events.append(TableAlter(span, qualified(rel), tuple(actions), added))
 
     def _AlterOwnerStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
