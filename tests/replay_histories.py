@@ -75,7 +75,27 @@ ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;
 """,
     "unlogged-and-temp-not-published": """
 CREATE UNLOGGED TABLE public.u (id int PRIMARY KEY);
+CREATE TEMP TABLE scratch (id int PRIMARY KEY);
+CREATE TABLE public.l (id int PRIMARY KEY);
 CREATE PUBLICATION p FOR ALL TABLES;
+CREATE PUBLICATION s FOR TABLES IN SCHEMA public;
+""",
+    "set-unlogged-and-logged": """
+CREATE TABLE public.a (id int PRIMARY KEY);
+CREATE UNLOGGED TABLE public.b (id int PRIMARY KEY);
+ALTER TABLE public.a SET UNLOGGED;
+ALTER TABLE public.b SET LOGGED;
+CREATE PUBLICATION p FOR ALL TABLES;
+""",
+    "drop-schema-restrict-and-cascade": """
+CREATE SCHEMA empty;
+DROP SCHEMA empty;
+CREATE SCHEMA app;
+CREATE TABLE app.a (id int PRIMARY KEY);
+CREATE PUBLICATION p FOR TABLES IN SCHEMA app;
+CREATE TABLE public.keep (id int PRIMARY KEY);
+CREATE PUBLICATION q FOR TABLE app.a, public.keep;
+DROP SCHEMA app CASCADE;
 """,
     "schema-tables-and-renames": """
 CREATE SCHEMA app;

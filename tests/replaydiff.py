@@ -123,7 +123,8 @@ def _server_facts(conn: Any, before: set[str]) -> set[Fact]:
         "SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity, c.relreplident, "
         "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p') "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+        "AND c.relpersistence <> 't'"  # a temporary table ends with the session that made it
     ).fetchall():
         facts |= {("table", name, "rls", rls), ("table", name, "forced", forced)}
         facts |= {("table", name, "pk", pk), ("table", name, "replica_identity", IDENTITY[ident])}

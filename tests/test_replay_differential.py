@@ -29,9 +29,6 @@ OPEN = {
     "partitions-published": "PostgreSQL publishes the leaf partitions unless publish_via_partition_root",
     "do-block-idempotent-create": "a CREATE ROLE caught by an EXCEPTION handler is replayed as creating the role",
     "do-block-dead-branch": "DO-block branches are replayed whether or not they can run",
-    "unlogged-and-temp-not-published": "UNLOGGED tables are taken as published by FOR ALL TABLES",
-    "schema-tables-and-renames": "ALTER TABLE ... SET SCHEMA is not replayed",
-    "drop-schema-cascade": "DROP SCHEMA ... CASCADE does not drop the schema's tables",
 }
 
 

@@ -76,6 +76,7 @@ class TableState:
     identity_changed_while_published: Span | None = None
     partition_of: str | None = None
     pk_dropped: Span | None = None  # the ALTER TABLE ... DROP CONSTRAINT / COLUMN that removed the primary key
+    unlogged: bool = False  # not publishable
 
     @property
     def has_pk(self) -> bool:
@@ -179,9 +180,9 @@ class DbState:
         """Tables a publication carries in the final state (known tables only for ALL/IN SCHEMA)."""
         out: dict[str, Span] = {}
         if pub.all_tables:
-            out.update({t: pub.origin for t in self.tables})
+            out.update({t: pub.origin for t, st in self.tables.items() if not st.unlogged})
         for schema, span in pub.schemas.items():
-            out.update({t: span for t, st in self.tables.items() if st.schema == schema})
+            out.update({t: span for t, st in self.tables.items() if st.schema == schema and not st.unlogged})
         out.update(pub.tables)
         return out
 
@@ -315,12 +316,14 @@ def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
     elif isinstance(e, ev.TableRename):
         _table_rename(db, e)
     elif isinstance(e, ev.TableDrop):
-        for name in e.tables:
-            db.tables.pop(name, None)
-            for pub in db.publications.values():
-                pub.tables.pop(name, None)
-            for priv_key in [k for k in db.privileges if k[1] == "table" and k[2] == name]:
-                del db.privileges[priv_key]
+        _drop_tables(db, e.tables)
+    elif isinstance(e, ev.SchemaDrop):
+        for schema in e.names:
+            db.schemas.pop(schema, None)
+            if e.cascade:
+                _drop_tables(db, [t for t, st in db.tables.items() if st.schema == schema])
+                for pub in db.publications.values():
+                    pub.schemas.pop(schema, None)
     elif isinstance(e, ev.PolicyCreate):
         table = db.tables.get(e.table)
         if table is not None:
@@ -368,6 +371,15 @@ def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
             db.system[e.name] = (e.value, e.span)
     elif isinstance(e, ev.SetRole):
         db.current_role = e.role
+
+
+def _drop_tables(db: DbState, names: Iterable[str]) -> None:
+    for name in list(names):
+        db.tables.pop(name, None)
+        for pub in db.publications.values():
+            pub.tables.pop(name, None)
+        for priv_key in [k for k in db.privileges if k[1] == "table" and k[2] == name]:
+            del db.privileges[priv_key]
 
 
 def _note_password(db: DbState, role: str, kind: str, span: Span) -> None:
@@ -511,7 +523,9 @@ def _table_create(db: DbState, e: ev.TableCreate) -> None:
     if e.partition_of and e.partition_of in db.tables:
         pk = pk or db.tables[e.partition_of].pk  # a partition carries its parent's key
     creator = db.current_role
-    db.tables[e.table] = TableState(e.table, e.span, pk, creator, (creator, e.span), partition_of=e.partition_of)
+    db.tables[e.table] = TableState(
+        e.table, e.span, pk, creator, (creator, e.span), partition_of=e.partition_of, unlogged=e.unlogged
+    )
     schema = e.table.split(".", 1)[0]
     for d in db.default_privs:
         if d.objtype == "table" and default_applies(db, d.for_role, creator) and d.schema in (None, schema):
@@ -547,6 +561,8 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
             table.replica_identity = (arg, e.span)
         elif action == "owner":
             table.owner = (arg, e.span)
+        elif action == "persistence":
+            table.unlogged = arg == "unlogged"
         elif action == "add_pk":
             table.pk, table.pk_dropped = e.added_pk, None
         elif table.pk is not None and (
@@ -562,7 +578,7 @@ def _table_rename(db: DbState, e: ev.TableRename) -> None:
     table = db.tables.pop(e.table, None)
     if table is None:
         return
-    new = f"{table.schema}.{e.new_name}"
+    new = f"{e.new_schema or table.schema}.{e.new_name}"
     table.name = new
     db.tables[new] = table
     for pub in db.publications.values():

@@ -115,6 +115,7 @@ class TableCreate(Event):
     pk: PrimaryKey | None
     partition_of: str | None
     if_not_exists: bool
+    unlogged: bool = False  # never published (PostgreSQL refuses it in a publication, FOR ALL TABLES skips it)
 
     @property
     def has_pk(self) -> bool:
@@ -132,13 +133,22 @@ class TableAlter(Event):
 
 @dataclass(frozen=True)
 class TableRename(Event):
+    """ALTER TABLE ... RENAME TO, or SET SCHEMA (`new_schema`, the name unchanged)."""
+
     table: str
     new_name: str
+    new_schema: str | None = None
 
 
 @dataclass(frozen=True)
 class TableDrop(Event):
     tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SchemaDrop(Event):
+    names: tuple[str, ...]
+    cascade: bool  # CASCADE drops the schemas' tables with them; without it PostgreSQL refuses a non-empty one
 
 
 @dataclass(frozen=True)
@@ -374,13 +384,14 @@ _CREATE_NEEDED = frozenset(
     }
 )
 _ALTER_NEEDED = frozenset(["ROLE", "USER", "GROUP", "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SYSTEM"])
-_DROP_NEEDED = frozenset(["ROLE", "USER", "GROUP", "TABLE", "PUBLICATION", "SUBSCRIPTION"])
+_DROP_NEEDED = frozenset(["ROLE", "USER", "GROUP", "TABLE", "PUBLICATION", "SUBSCRIPTION", "SCHEMA"])
 _ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
 # Transaction control: a ROLLBACK undoes what came before it, so these are read too.
 _TRANSACTION = frozenset(["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"])
 # ALTER TABLE sub-commands the model records (`_AlterTableStmt`, `_RenameStmt`); ADD COLUMN and friends are not.
 # Substring tests on the upper-cased text run in C; a word that merely contains one (owner_id) only costs a parse.
-_ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME", "DROP")  # DROP [COLUMN] may take a key
+# DROP [COLUMN] may take the key; SET [UN]LOGGED decides whether the table can be published; SET SCHEMA moves it.
+_ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME", "DROP", "LOGGED", "SCHEMA")
 _NOISE = r"(?:\s+|--[^\n\r]*|/\*(?:[^*]|\*(?!/))*\*/)*"
 _HEAD = re.compile(rf"{_NOISE}([A-Za-z_]+){_NOISE}([A-Za-z_]*)")
 # A psql variable (`:name`, `:'name'`, `:"name"`) or meta-command line: only then is the slow preprocessing needed.
@@ -1074,9 +1085,13 @@ class _Ctx:
                 pk = _column_pk(rel, elt["ColumnDef"]) or pk
             elif elt.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY":
                 pk = _constraint_pk(rel, elt["Constraint"])
+        if rel.get("relpersistence") == "t":
+            return  # a temporary table ends with the migration's session
         parents = node.get("inhRelations") or []
         partition_of = qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
-        self.events.append(TableCreate(span, qualified(rel), pk, partition_of, bool(node.get("if_not_exists"))))
+        unlogged = rel.get("relpersistence") == "u"
+        exists_ok = bool(node.get("if_not_exists"))
+        self.events.append(TableCreate(span, qualified(rel), pk, partition_of, exists_ok, unlogged))
 
     def _CreateTableAsStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1124,8 +1139,18 @@ class _Ctx:
                 actions.append(("drop_constraint", str(c.get("name", ""))))
             elif sub == "AT_DropColumn":
                 actions.append(("drop_column", str(c.get("name", ""))))
+            elif sub in ("AT_SetLogged", "AT_SetUnLogged"):
+                actions.append(("persistence", "logged" if sub == "AT_SetLogged" else "unlogged"))
         if actions:
             self.events.append(TableAlter(span, qualified(rel), tuple(actions), added))
+
+    def _AlterObjectSchemaStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
+        rel = node.get("relation")
+        if node.get("objectType") in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE") and rel:
+            new_schema = str(node.get("newschema", ""))
+            self.events.append(TableRename(span, qualified(rel), str(rel.get("relname", "")), new_schema))
 
     def _AlterOwnerStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1161,6 +1186,8 @@ class _Ctx:
             self.events.append(TableDrop(span, tuple(names)))
         elif rtype == "OBJECT_PUBLICATION":
             self.events.append(PublicationDrop(span, tuple(_strings(objects))))
+        elif rtype == "OBJECT_SCHEMA":
+            self.events.append(SchemaDrop(span, tuple(_strings(objects)), node.get("behavior") == "DROP_CASCADE"))
         elif rtype == "OBJECT_SUBSCRIPTION":
             self.events.append(SubscriptionDrop(span, tuple(_strings(objects))))
 
