@@ -27,7 +27,6 @@ pytestmark = pytest.mark.skipif(
 
 OPEN = {
     "partitions-published": "PostgreSQL publishes the leaf partitions unless publish_via_partition_root",
-    "do-block-idempotent-create": "a CREATE ROLE caught by an EXCEPTION handler is replayed as creating the role",
     "do-block-dead-branch": "DO-block branches are replayed whether or not they can run",
 }
 
@@ -196,3 +195,16 @@ def test_a_key_added_with_its_column_counts(tmp_path: Path) -> None:
         "db/2.sql": "ALTER TABLE public.todos ADD COLUMN id bigserial PRIMARY KEY;\n",
     }
     assert lines(lint_tree(tmp_path, files), "sql-published-table-replica-identity") == []
+
+
+def test_an_idempotent_create_role_keeps_the_existing_role(tmp_path: Path) -> None:
+    """PostgreSQL refuses CREATE ROLE for an existing role; the DO block swallows that, so REPLICATION stays."""
+    from tests.lintkit import lines, lint_tree
+
+    guarded = "DO $$ BEGIN CREATE ROLE cdc LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
+    files = {
+        "powersync/config.yaml": CDC_CONFIG,
+        "db/1_role.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\n",
+        "db/2_again.sql": guarded,
+    }
+    assert lines(lint_tree(tmp_path, files), "sql-cdc-role-replication-login") == []

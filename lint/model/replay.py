@@ -388,6 +388,11 @@ def _note_password(db: DbState, role: str, kind: str, span: Span) -> None:
 
 
 def _role_create(db: DbState, e: ev.RoleCreate) -> None:
+    if e.name in db.roles and db.roles[e.name].origin is not None:
+        # PostgreSQL refuses to create a role that exists ("role ... already exists"), so nothing changes: the
+        # usual `DO $$ BEGIN CREATE ROLE ...; EXCEPTION WHEN duplicate_object THEN NULL; END $$` included.
+        _note_written_secret(db, e)  # its password is written in the file all the same
+        return
     role = RoleState(e.name, origin=e.span)
     for name, value in e.attrs:
         role.attrs[name] = (value, e.span)
