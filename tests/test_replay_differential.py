@@ -208,3 +208,20 @@ def test_an_idempotent_create_role_keeps_the_existing_role(tmp_path: Path) -> No
         "db/2_again.sql": guarded,
     }
     assert lines(lint_tree(tmp_path, files), "sql-cdc-role-replication-login") == []
+
+
+def test_a_create_policy_alone_filters_no_snapshot(tmp_path: Path) -> None:
+    """PostgreSQL applies no policy until RLS is enabled: no filtered-snapshot warning, the missing ENABLE instead."""
+    from tests.lintkit import lines, lint_tree
+
+    files = {
+        "powersync/config.yaml": CDC_CONFIG,
+        "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION;\n"
+        "CREATE TABLE public.todos (id int PRIMARY KEY, owner text);\n"
+        "GRANT SELECT ON public.todos TO cdc;\n"
+        "CREATE POLICY own ON public.todos USING (owner = current_user);\n"
+        "CREATE PUBLICATION powersync FOR TABLE public.todos;\n",
+    }
+    result = lint_tree(tmp_path, files)
+    assert lines(result, "xf-rls-requires-bypass-or-failclosed") == []
+    assert len(lines(result, "sql-row-policies-without-rls")) == 1

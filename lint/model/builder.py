@@ -960,6 +960,8 @@ class _Builder:
                     "owner": owner,
                     "owner_origin": table.owner[1].to_dict(),
                     "owned_by_cdc": owned_by_cdc,
+                    "policies": [name for name, _ in table.policies],
+                    "policy_origin": table.policies[0][1].to_dict() if table.policies else None,
                     "publications": pubs,
                     "replicated": bool(pubs) or in_sync,
                     "in_sync": in_sync,
@@ -1070,14 +1072,12 @@ class _Builder:
         return out
 
     def _rls_state(self, table: TableState) -> bool:
-        if table.rls is not None:
-            return table.rls[0] == "enable"
-        return bool(table.policies)
+        # As PostgreSQL: policies apply only once RLS is enabled. A CREATE POLICY alone filters nothing
+        # (RULES.md took it for enabled; the server says otherwise).
+        return table.rls is not None and table.rls[0] == "enable"
 
     def _rls_origin(self, table: TableState) -> Span:
-        if table.rls is not None:
-            return table.rls[1]
-        return table.policies[0][1] if table.policies else table.origin
+        return table.rls[1] if table.rls is not None else table.origin
 
     def _coverage(self, connections: list[ConnectionItem], pub_tables: dict[str, dict[str, Span]]) -> None:
         assert self.db is not None

@@ -521,7 +521,7 @@ class TableItem(TypedDict):
     forced_rls: Annotated[bool, "FORCE ROW LEVEL SECURITY is in force (owners are subject to its policies too)"]
     has_pk: Annotated[
         bool,
-        "it has a primary key (own or its partition parent's); false after DROP CONSTRAINT <table>_pkey",
+        "it has a primary key (own or its partition parent's); false once its constraint or a column of it is dropped",
     ]
     identity_changed_while_published: Annotated[
         Origin | None,
@@ -540,6 +540,8 @@ class TableItem(TypedDict):
         "its owner: the OWNER TO role, else the SET ROLE in force at CREATE; null means the migration user",
     ]
     owner_origin: Annotated[Origin, "where the owner is set: the last ALTER TABLE ... OWNER TO, else the CREATE TABLE"]
+    policies: Annotated[list[str], "names of the CREATE POLICY statements on it, in order; empty if none"]
+    policy_origin: Annotated[Origin | None, "where the first CREATE POLICY on it is written; null when there is none"]
     publications: Annotated[list[str], "sorted names of the publications that carry it; empty if none"]
     replica_identity: Annotated[
         str,
@@ -552,11 +554,11 @@ class TableItem(TypedDict):
     replicated: Annotated[bool, "some publication carries it or the sync rules read it"]
     rls: Annotated[
         bool,
-        "row-level security is on: the last ENABLE/DISABLE, else true when any CREATE POLICY targets it",
+        "RLS is enabled: the last ENABLE/DISABLE ROW LEVEL SECURITY (a CREATE POLICY alone enables nothing)",
     ]
     rls_origin: Annotated[
         Origin,
-        "where RLS was last enabled/disabled, else the first CREATE POLICY, else the CREATE TABLE",
+        "where RLS was last enabled/disabled, else the CREATE TABLE",
     ]
     schema: Annotated[str, "the schema part of name"]
 
