@@ -136,4 +136,43 @@ CREATE PUBLICATION r FOR TABLE public.a, public.b;
 ALTER PUBLICATION r SET TABLE public.b;
 DROP TABLE public.b;
 """,
+    "column-grant-is-not-table-select": """
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY, secret text);
+GRANT SELECT (id) ON public.t TO cdc;
+""",
+    "revoke-grant-option-keeps-the-privilege": """
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+GRANT SELECT ON public.t TO cdc WITH GRANT OPTION;
+REVOKE GRANT OPTION FOR SELECT ON public.t FROM cdc;
+""",
+    "grants-through-groups-and-public": """
+CREATE ROLE readers;
+CREATE ROLE cdc LOGIN IN ROLE readers;
+CREATE ROLE solo LOGIN NOINHERIT IN ROLE readers;
+CREATE SCHEMA app;
+CREATE TABLE app.a (id int PRIMARY KEY);
+CREATE TABLE public.b (id int PRIMARY KEY);
+GRANT USAGE ON SCHEMA app TO readers;
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO readers;
+GRANT SELECT ON public.b TO PUBLIC;
+""",
+    "schema-usage-revoked-from-public": """
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+GRANT SELECT ON public.t TO cdc;
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+""",
+    "schema-owned-by-the-login": """
+CREATE ROLE cdc LOGIN;
+CREATE SCHEMA app AUTHORIZATION cdc;
+CREATE TABLE app.t (id int PRIMARY KEY);
+GRANT SELECT ON app.t TO cdc;
+""",
+    "default-privileges": """
+CREATE ROLE cdc LOGIN;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO cdc;
+CREATE TABLE public.t (id int PRIMARY KEY);
+""",
 }

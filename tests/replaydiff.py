@@ -11,7 +11,12 @@ Facts compared (each a tuple whose first member names its kind):
 - ("member", group, member): direct memberships between those roles;
 - ("table", schema.name, property, value): RLS enabled, RLS forced, primary key, replica identity;
 - ("publication", name, "all_tables", value) and ("published", publication, schema.name): what each publication
-  carries as pg_publication_tables lists it.
+  carries as pg_publication_tables lists it;
+- ("select", role, schema.name, value) and ("usage", role, schema.name, value): SELECT on each table and USAGE on
+  its schema, for every role the history creates, as has_table_privilege / has_schema_privilege answer.
+
+Approximation, by name: privileges are compared for roles that are not superusers. A superuser passes every
+check; replint's `can_select` answers what grants give, and the policies judge SUPERUSER on its own.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from lint.model.builder import can_select
 from lint.model.replay import DbState, replay
 from lint.sources.sql import preprocess, read_sql
 from tests import pgcluster
@@ -128,6 +134,14 @@ def _server_facts(conn: Any, before: set[str]) -> set[Fact]:
     ).fetchall():
         facts |= {("table", name, "rls", rls), ("table", name, "forced", forced)}
         facts |= {("table", name, "pk", pk), ("table", name, "replica_identity", IDENTITY[ident])}
+    for role, table, select, usage in conn.execute(
+        "SELECT r.rolname, n.nspname || '.' || c.relname, has_table_privilege(r.oid, c.oid, 'SELECT'), "
+        "has_schema_privilege(r.oid, n.oid, 'USAGE') FROM pg_roles r, pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT r.rolsuper AND c.relkind IN ('r', 'p') "
+        "AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+    ).fetchall():
+        if role not in before:
+            facts |= {("select", role, table, select), ("usage", role, table, usage)}
     for name, all_tables in conn.execute("SELECT pubname, puballtables FROM pg_publication").fetchall():
         facts.add(("publication", name, "all_tables", all_tables))
     for pub, schema, table in conn.execute(
@@ -143,6 +157,10 @@ def replay_facts(db: DbState) -> set[Fact]:
     for name in created:
         facts.update(("role", name, attr, db.roles[name].attr(attr)) for attr in ATTRIBUTES)
     facts.update(("member", e.role, e.member) for e in db.edges.values() if {e.role, e.member} <= created)
+    for role in sorted(r for r in created if not db.roles[r].attr("superuser")):
+        for name, table in db.tables.items():
+            select, usage = can_select(db, role, table)
+            facts |= {("select", role, name, select), ("usage", role, name, usage)}
     for name, table in db.tables.items():
         facts.add(("table", name, "rls", table.rls is not None and table.rls[0] == "enable"))
         facts.add(("table", name, "forced", table.forced is not None and table.forced[0]))

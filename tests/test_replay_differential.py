@@ -225,3 +225,45 @@ def test_a_create_policy_alone_filters_no_snapshot(tmp_path: Path) -> None:
     result = lint_tree(tmp_path, files)
     assert lines(result, "xf-rls-requires-bypass-or-failclosed") == []
     assert len(lines(result, "sql-row-policies-without-rls")) == 1
+
+
+@pytest.mark.parametrize(
+    ("migration", "reported"),
+    [
+        # a column grant is not SELECT on the table: the snapshot's SELECT * is refused
+        ("GRANT SELECT (id) ON public.todos TO cdc;\n", True),
+        # REVOKE GRANT OPTION FOR keeps the privilege itself
+        ("GRANT SELECT ON public.todos TO cdc WITH GRANT OPTION;\n"
+         "REVOKE GRANT OPTION FOR SELECT ON public.todos FROM cdc;\n", False),
+        # without USAGE on schema public the snapshot fails: "permission denied for schema public"
+        ("GRANT SELECT ON public.todos TO cdc;\nREVOKE ALL ON SCHEMA public FROM PUBLIC;\n", True),
+        ("GRANT SELECT ON public.todos TO cdc;\nREVOKE ALL ON SCHEMA public FROM PUBLIC;\n"
+         "GRANT USAGE ON SCHEMA public TO cdc;\n", False),
+    ],
+)
+def test_table_and_schema_privileges_as_postgresql_grants_them(
+    tmp_path: Path, migration: str, reported: bool
+) -> None:
+    from tests.lintkit import lines, lint_tree
+
+    files = {
+        "powersync/config.yaml": CDC_CONFIG,
+        "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\n"
+        "CREATE TABLE public.todos (id int PRIMARY KEY, owner text);\n"
+        "CREATE PUBLICATION powersync FOR TABLE public.todos;\n",
+        "db/2.sql": migration,
+    }
+    found = lines(lint_tree(tmp_path, files), "sql-cdc-role-select-coverage")
+    assert bool(found) is reported, found
+
+
+def test_a_schema_created_for_the_login_needs_no_usage_grant(tmp_path: Path) -> None:
+    from tests.lintkit import lines, lint_tree
+
+    files = {
+        "powersync/config.yaml": CDC_CONFIG,
+        "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\nCREATE SCHEMA app AUTHORIZATION cdc;\n"
+        "CREATE TABLE app.todos (id int PRIMARY KEY);\nGRANT SELECT ON app.todos TO cdc;\n"
+        "CREATE PUBLICATION powersync FOR TABLE app.todos;\n",
+    }
+    assert lines(lint_tree(tmp_path, files), "sql-cdc-role-select-coverage") == []

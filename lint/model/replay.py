@@ -32,6 +32,9 @@ ALL_PRIVILEGES = {
     "sequence": ("USAGE", "SELECT", "UPDATE"),
 }
 PUBLISH_ALL = ("insert", "update", "delete", "truncate")
+# What every new database grants before any migration runs (PostgreSQL 15+): PUBLIC may use schema public.
+# Not stored as privileges (no statement wrote them); a REVOKE of one is recorded in `DbState.revoked`.
+BUILT_IN_GRANTS = frozenset({("public", "schema", "public", "USAGE")})
 SPECIAL_GRANTEES = {"public", "current_user", "session_user"}
 
 
@@ -496,7 +499,7 @@ def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
                 if e.is_grant:
                     db.privileges[key] = e.span
                     db.revoked.pop(key, None)
-                elif db.privileges.pop(key, None) is not None:
+                elif db.privileges.pop(key, None) is not None or key in BUILT_IN_GRANTS:
                     db.revoked[key] = e.span
 
 

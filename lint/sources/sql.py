@@ -730,6 +730,18 @@ _OBJTYPES = {
 }
 
 
+def _only_grant_option(grant: dict[str, Any]) -> bool:
+    """REVOKE GRANT OPTION FOR ...: the grantee keeps the privilege, only loses passing it on (not modelled)."""
+    return not grant.get("is_grant", False) and bool(grant.get("grant_option"))
+
+
+def _privilege(access: dict[str, Any]) -> str:
+    """`SELECT`, or `SELECT(id, name)` for a column privilege, which is not the table's privilege."""
+    name = str(access.get("priv_name", "all")).upper()
+    columns = _strings(access.get("cols", []) or [])
+    return f"{name}({', '.join(columns)})" if columns else name
+
+
 def _default_pk_name(rel: dict[str, Any]) -> str:
     # PostgreSQL's ChooseConstraintName: `<table>_pkey`, the table name cut so the whole fits in 63 bytes.
     table = str(rel.get("relname", "")).encode("utf-8")[: 63 - len("_pkey")].decode("utf-8", "ignore")
@@ -1024,13 +1036,13 @@ class _Ctx:
     def _GrantStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
+        if _only_grant_option(node):
+            return
         self.events.append(self._grant(node, span))
 
     def _grant(self, node: dict[str, Any], span: Span) -> PrivGrant:
         objtype = _OBJTYPES.get(node.get("objtype", ""), str(node.get("objtype", "")).lower())
-        privs = tuple(
-            str(p.get("AccessPriv", {}).get("priv_name", "all")).upper() for p in node.get("privileges", []) or []
-        ) or ("ALL",)
+        privs = tuple(_privilege(p.get("AccessPriv", {})) for p in node.get("privileges", []) or []) or ("ALL",)
         objects: list[str] = []
         schemas: list[str] = []
         target = node.get("targtype", "ACL_TARGET_OBJECT")
@@ -1060,6 +1072,8 @@ class _Ctx:
                 roles = [_rolespec(x) for x in items]
             elif d.get("defname") == "schemas":
                 schemas = _strings(items)
+        if _only_grant_option(node.get("action", {})):
+            return
         grant = self._grant(node.get("action", {}), span)
         self.events.append(
             DefaultPrivs(
