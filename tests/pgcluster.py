@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 
 def find_bindir() -> Path | None:
     initdb = shutil.which("initdb")
@@ -25,6 +27,12 @@ def find_bindir() -> Path | None:
         return Path(initdb).resolve().parent
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
+
+
+# Tests that start clusters: skipped, with the reason, where the distribution's server binaries are missing.
+REQUIRED = pytest.mark.skipif(
+    find_bindir() is None, reason="PostgreSQL server binaries not installed (bash .ci/setup installs them)"
+)
 
 
 def _free_port() -> int:
@@ -143,4 +151,4 @@ def make_base() -> Path:
     return base
 
 
-__all__ = ["Cluster", "find_bindir", "make_base", "start"]
+__all__ = ["REQUIRED", "Cluster", "find_bindir", "make_base", "start"]

@@ -24,9 +24,7 @@ from tests import pgcluster
 from tests.lintkit import builtin_policies, write_tree
 
 BINDIR = pgcluster.find_bindir()
-pytestmark = pytest.mark.skipif(
-    BINDIR is None, reason="PostgreSQL server binaries not installed (bash .ci/setup installs them)"
-)
+pytestmark = pgcluster.REQUIRED
 
 PASSWORDS = {
     "ps_good": "good-Secret-1x",

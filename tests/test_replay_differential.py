@@ -17,13 +17,11 @@ import pytest
 import yaml
 
 from tests import pgcluster, replaydiff
-from tests.lintkit import ROOT
+from tests.lintkit import ROOT, lines, lint_tree
 from tests.replay_histories import HISTORIES
 
 BINDIR = pgcluster.find_bindir()
-pytestmark = pytest.mark.skipif(
-    BINDIR is None, reason="PostgreSQL server binaries not installed (bash .ci/setup installs them)"
-)
+pytestmark = pgcluster.REQUIRED
 
 OPEN = {
     "partitions-published": "PostgreSQL publishes the leaf partitions unless publish_via_partition_root",
@@ -69,6 +67,11 @@ def cluster() -> Iterator[pgcluster.Cluster]:
     finally:
         started.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _found(tmp_path: Path, files: dict[str, str], rule: str) -> list[str]:
+    """The findings of one rule on these files, end to end (migrations in, findings out)."""
+    return lines(lint_tree(tmp_path, files), rule)
 
 
 def _agree(outcome: replaydiff.Outcome) -> None:
@@ -144,21 +147,17 @@ storage:
     ],
 )
 def test_a_rolled_back_transaction_leaves_no_finding(tmp_path: Path, body: str, superuser: bool) -> None:
-    from tests.lintkit import lines, lint_tree
-
     files = {
         "powersync/config.yaml": CDC_CONFIG,
         "db/1_role.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\n",
         "db/2_change.sql": body,
     }
-    found = lines(lint_tree(tmp_path, files), "sql-cdc-role-superuser")
+    found = _found(tmp_path, files, "sql-cdc-role-superuser")
     assert bool(found) is superuser, found
 
 
 def test_a_password_in_a_rolled_back_transaction_is_still_reported(tmp_path: Path) -> None:
     """PostgreSQL keeps nothing of it, but the file still holds the password."""
-    from tests.lintkit import lines, lint_tree
-
     body = "BEGIN;\nCREATE ROLE cdc LOGIN REPLICATION PASSWORD 'Sup3r-Secret-1';\nROLLBACK;\n"
     result = lint_tree(tmp_path, {"db/1.sql": body})
     assert any("[cfg-plaintext-secret]" in line and "role cdc" in line for line in lines(result)), lines(result)
@@ -176,44 +175,36 @@ def test_a_password_in_a_rolled_back_transaction_is_still_reported(tmp_path: Pat
 def test_a_primary_key_dropped_with_its_column_or_constraint_is_reported(
     tmp_path: Path, change: str, reported: bool
 ) -> None:
-    from tests.lintkit import lines, lint_tree
-
     files = {
         "db/1.sql": "CREATE TABLE public.todos (id int, note text, CONSTRAINT todos_key PRIMARY KEY (id));\n"
         "CREATE PUBLICATION powersync FOR TABLE public.todos;\n",
         "db/2.sql": change,
     }
-    found = lines(lint_tree(tmp_path, files), "sql-published-table-replica-identity")
+    found = _found(tmp_path, files, "sql-published-table-replica-identity")
     assert bool(found) is reported, found
 
 
 def test_a_key_added_with_its_column_counts(tmp_path: Path) -> None:
-    from tests.lintkit import lines, lint_tree
-
     files = {
         "db/1.sql": "CREATE TABLE public.todos (note text);\nCREATE PUBLICATION powersync FOR TABLE public.todos;\n",
         "db/2.sql": "ALTER TABLE public.todos ADD COLUMN id bigserial PRIMARY KEY;\n",
     }
-    assert lines(lint_tree(tmp_path, files), "sql-published-table-replica-identity") == []
+    assert _found(tmp_path, files, "sql-published-table-replica-identity") == []
 
 
 def test_an_idempotent_create_role_keeps_the_existing_role(tmp_path: Path) -> None:
     """PostgreSQL refuses CREATE ROLE for an existing role; the DO block swallows that, so REPLICATION stays."""
-    from tests.lintkit import lines, lint_tree
-
     guarded = "DO $$ BEGIN CREATE ROLE cdc LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
     files = {
         "powersync/config.yaml": CDC_CONFIG,
         "db/1_role.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\n",
         "db/2_again.sql": guarded,
     }
-    assert lines(lint_tree(tmp_path, files), "sql-cdc-role-replication-login") == []
+    assert _found(tmp_path, files, "sql-cdc-role-replication-login") == []
 
 
 def test_a_create_policy_alone_filters_no_snapshot(tmp_path: Path) -> None:
     """PostgreSQL applies no policy until RLS is enabled: no filtered-snapshot warning, the missing ENABLE instead."""
-    from tests.lintkit import lines, lint_tree
-
     files = {
         "powersync/config.yaml": CDC_CONFIG,
         "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION;\n"
@@ -244,8 +235,6 @@ def test_a_create_policy_alone_filters_no_snapshot(tmp_path: Path) -> None:
 def test_table_and_schema_privileges_as_postgresql_grants_them(
     tmp_path: Path, migration: str, reported: bool
 ) -> None:
-    from tests.lintkit import lines, lint_tree
-
     files = {
         "powersync/config.yaml": CDC_CONFIG,
         "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\n"
@@ -253,17 +242,15 @@ def test_table_and_schema_privileges_as_postgresql_grants_them(
         "CREATE PUBLICATION powersync FOR TABLE public.todos;\n",
         "db/2.sql": migration,
     }
-    found = lines(lint_tree(tmp_path, files), "sql-cdc-role-select-coverage")
+    found = _found(tmp_path, files, "sql-cdc-role-select-coverage")
     assert bool(found) is reported, found
 
 
 def test_a_schema_created_for_the_login_needs_no_usage_grant(tmp_path: Path) -> None:
-    from tests.lintkit import lines, lint_tree
-
     files = {
         "powersync/config.yaml": CDC_CONFIG,
         "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\nCREATE SCHEMA app AUTHORIZATION cdc;\n"
         "CREATE TABLE app.todos (id int PRIMARY KEY);\nGRANT SELECT ON app.todos TO cdc;\n"
         "CREATE PUBLICATION powersync FOR TABLE app.todos;\n",
     }
-    assert lines(lint_tree(tmp_path, files), "sql-cdc-role-select-coverage") == []
+    assert _found(tmp_path, files, "sql-cdc-role-select-coverage") == []
