@@ -248,9 +248,13 @@ def _note_written_secret(db: DbState, e: ev.Event) -> None:
 
 def committed(events: Iterable[ev.Event]) -> list[ev.Event]:
     """The events PostgreSQL keeps: those of a transaction that ends in ROLLBACK are dropped, as are those after
-    a SAVEPOINT that is rolled back to, and a transaction still open at the end of the file (psql rolls it back
-    when the session ends). BEGIN inside a transaction and COMMIT or ROLLBACK outside one change nothing, as in
-    PostgreSQL (a warning there)."""
+    a SAVEPOINT that is rolled back to. BEGIN inside a transaction and COMMIT or ROLLBACK outside one change
+    nothing, as in PostgreSQL (a warning there).
+
+    A transaction still open at the end of the file is kept: most migration tools run each file inside their
+    own transaction and commit it (the file's BEGIN is then a no-op), while plain psql would roll it back when
+    the session ends. Which tool runs the file is not known here, and dropping its statements could hide a
+    real problem; keeping them can at worst report one that psql would not have applied."""
     # frames[0] is what is committed; each open transaction or savepoint adds a frame of tentative events.
     frames: list[tuple[str | None, list[ev.Event]]] = [(None, [])]
     in_tx = False
@@ -282,7 +286,7 @@ def committed(events: Iterable[ev.Event]) -> list[ev.Event]:
             else:
                 del frames[at + 1 :]
                 frames[at][1].clear()  # the savepoint stays, empty
-    return frames[0][1]
+    return [x for _, frame in frames for x in frame]  # what is still open is committed by the tool (see above)
 
 
 def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
