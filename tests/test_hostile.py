@@ -630,3 +630,20 @@ def test_the_readme_states_the_policy_limits_the_code_enforces() -> None:
     )
     assert stated in text
     assert f"when one policy has taken {isolate.POLICY_BUDGET_S:g} s or all of them {isolate.RUN_BUDGET_S:g} s" in text
+
+
+def test_without_a_process_to_spare_policies_are_judged_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lint.policy import load_policies
+    from lint.policy.isolate import evaluate
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    pol = tmp_path / "pols"
+    write_tree(pol, {"my-rule.yaml": _user_policy("role.superuser")})
+    mine = [p for p in load_policies([pol]) if p.id == "my-rule"]
+    found = evaluate(mine, _built(tmp_path, "CREATE ROLE cdc SUPERUSER;\n"))
+    assert [f.rule for f in found] == ["my-rule"]

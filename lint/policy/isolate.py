@@ -84,12 +84,15 @@ def _child(
 ) -> tuple[list[Finding], int | None, str]:
     """Judge `policies[first:]` in a child. Returns the findings it sent and, when it stopped early, the index
     of the policy it was judging and why."""
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when forking with other threads alive (an abandoned --live probe): the child only
-        # evaluates CEL over data it already has and takes none of their locks.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when forking with other threads alive (an abandoned --live probe): the child only
+            # evaluates CEL over data it already has and takes none of their locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:  # no process or descriptor to spare: judged here, bounded between items as without fork
+        return engine.evaluate(policies[first:], project, budget_s=limits.policy_s), None, ""
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers or flushes its buffers
         os.close(read_end)
         _judge_all(policies[first:], project, limits.policy_s, write_end, first)
