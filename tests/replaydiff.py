@@ -102,14 +102,27 @@ def run(cluster: pgcluster.Cluster, sql: str) -> Outcome:
 
 
 def _apply(conn: Any, items: list[str]) -> list[str]:
+    """Run each statement; keep those PostgreSQL accepts. A statement refused inside a transaction aborts it, so
+    the transaction is rolled back there and everything since its BEGIN leaves the accepted history too."""
     import psycopg
+    from psycopg.pq import TransactionStatus
 
     accepted: list[str] = []
+    began: int | None = None  # where the open transaction's BEGIN stands in `accepted`
     for statement in items:
+        idle = conn.info.transaction_status == TransactionStatus.IDLE
         try:
             conn.execute(statement)
         except psycopg.Error:
+            if conn.info.transaction_status == TransactionStatus.INERROR:
+                conn.execute("ROLLBACK")
+                del accepted[began if began is not None else len(accepted) :]
+                began = None
             continue
+        if idle and conn.info.transaction_status != TransactionStatus.IDLE:
+            began = len(accepted)
+        elif conn.info.transaction_status == TransactionStatus.IDLE:
+            began = None
         accepted.append(statement)
     return accepted
 

@@ -397,7 +397,7 @@ def can_select(db: DbState, role: str, table: TableState) -> tuple[bool, bool]:
     )
     owner = table.owner[0]
     if owner is not None and owner in holders:
-        select, usage = True, True
+        select = True  # owning the table is not USAGE on its schema: without that, even the owner cannot reach it
     return select, usage
 
 
