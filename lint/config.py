@@ -7,6 +7,7 @@ the kind of mistake replint exists to catch in other tools' configs.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,7 @@ class Config:
     unsuppressible: frozenset[str] = frozenset()
     extends: str | None = None
     rule_spans: dict[str, Span] = field(default_factory=dict)  # where each of the user's rule ids is written
+    postgres_version: tuple[int, str] | None = None  # (major, "path:line" that sets it)
 
     def rule_ids(self) -> tuple[tuple[str, Span | None], ...]:
         """Every rule id the configuration names, for the caller to check against the loaded policies."""
@@ -90,7 +92,18 @@ def load_config(path: Path) -> Config:
         extends=data.get("extends"),
         # Only the user's own rule keys get a location: an unknown id in a preset is replint's bug, not theirs.
         rule_spans={k: doc.key_at(("rules", k)) for k in data.get("rules", {})},
+        postgres_version=_version(doc, data),
     )
+
+
+def _version(doc: Located, data: dict[str, Any]) -> tuple[int, str] | None:
+    if "postgres_version" not in data:
+        return None
+    span = doc.at(("postgres_version",))
+    path = Path(span.path)
+    with suppress(ValueError):  # said as the user would type it: relative to where replint runs, when below
+        path = path.relative_to(Path.cwd())
+    return int(data["postgres_version"]), f"{path}:{span.line}"
 
 
 def _globs(doc: Located, rule: str, patterns: list[str], own: dict[str, Any]) -> tuple[IgnoreGlob, ...]:

@@ -151,8 +151,16 @@ class ProjectAccess:
             return None
 
 
-def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None = None) -> Loaded:
-    """Read every file under the targets. `jobs` processes parse migrations; `store` caches their facts."""
+def load(
+    root: Path,
+    targets: list[Path],
+    *,
+    jobs: int = 1,
+    store: Cache | None = None,
+    pg_version: tuple[int, str] | None = None,
+) -> Loaded:
+    """Read every file under the targets. `jobs` processes parse migrations; `store` caches their facts;
+    `pg_version` is the PostgreSQL major the migrations are replayed by (and where it was set)."""
     found = _Collected()
     skipped: list[Skipped] = []
     named = _named_files(targets)
@@ -173,7 +181,7 @@ def load(root: Path, targets: list[Path], *, jobs: int = 1, store: Cache | None 
     # Another engine's SQL (MySQL init scripts, ksqlDB queries) is not replayed nor counted as migrations.
     pg_files = [f for f in found.sql_files if f.foreign is None]
     found.problems.extend(_foreign_sql(found.sql_files, configs))
-    db = replay(pg_files) if pg_files else None
+    db = replay(pg_files, pg_version) if pg_files else None
     inputs = model.Inputs(
         sql=db,
         sql_files=len(pg_files),

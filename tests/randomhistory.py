@@ -11,11 +11,18 @@ ROLES = ("cdc", "app", "readers")
 SCHEMAS = ("public", "app")
 TABLES = ("a", "b", "c")
 PUBLICATIONS = ("p", "q")
+VIA_ROOT = " WITH (publish_via_partition_root = true)"
+GRANT_OPTIONS = ("", " WITH ADMIN OPTION", " WITH INHERIT FALSE", " WITH SET FALSE")  # the last two: 16+
 ATTRIBUTES = ("SUPERUSER", "REPLICATION", "BYPASSRLS", "LOGIN", "CREATEROLE", "CREATEDB", "INHERIT")
 
 
 def _table(rng: random.Random) -> str:
     return f"{rng.choice(SCHEMAS)}.{rng.choice(TABLES)}"
+
+
+def _bound(rng: random.Random) -> str:
+    low = rng.randrange(9)
+    return f"FOR VALUES FROM ({low}) TO ({low + 1})"
 
 
 def _attributes(rng: random.Random) -> str:
@@ -30,11 +37,15 @@ def _statement(rng: random.Random) -> str:
         lambda: f"CREATE ROLE {role} {_attributes(rng)}",
         lambda: f"ALTER ROLE {role} {_attributes(rng) or 'LOGIN'}",
         lambda: f"DROP ROLE {role}",
-        lambda: f"GRANT {role} TO {other}",
+        lambda: f"GRANT {role} TO {other}{rng.choice(GRANT_OPTIONS)}",
         lambda: f"REVOKE {role} FROM {other}",
         lambda: f"CREATE SCHEMA IF NOT EXISTS app{rng.choice(['', f' AUTHORIZATION {role}'])}",
         lambda: f"CREATE TABLE {table} (id int{rng.choice([' PRIMARY KEY', '', ' NOT NULL'])}, v text)",
         lambda: f"CREATE UNLOGGED TABLE {table} (id int PRIMARY KEY)",
+        lambda: f"CREATE TABLE {table} (id int{rng.choice([' PRIMARY KEY', ''])}, v text) PARTITION BY RANGE (id)",
+        lambda: f"CREATE TABLE {table} PARTITION OF {_table(rng)} {_bound(rng)}",
+        lambda: f"ALTER TABLE {table} ATTACH PARTITION {_table(rng)} {_bound(rng)}",
+        lambda: f"ALTER TABLE {table} DETACH PARTITION {_table(rng)}",
         lambda: f"DROP TABLE {table}",
         lambda: f"ALTER TABLE {table} {rng.choice(['ENABLE', 'DISABLE', 'FORCE', 'NO FORCE'])} ROW LEVEL SECURITY",
         lambda: f"ALTER TABLE {table} REPLICA IDENTITY {rng.choice(['FULL', 'NOTHING', 'DEFAULT'])}",
@@ -47,8 +58,9 @@ def _statement(rng: random.Random) -> str:
         lambda: f"GRANT SELECT ON ALL TABLES IN SCHEMA {rng.choice(SCHEMAS)} TO {role}",
         lambda: f"GRANT USAGE ON SCHEMA {rng.choice(SCHEMAS)} TO {role}",
         lambda: f"REVOKE USAGE ON SCHEMA {rng.choice(SCHEMAS)} FROM {rng.choice([role, 'PUBLIC'])}",
-        lambda: f"CREATE PUBLICATION {pub} FOR TABLE {table}",
-        lambda: f"CREATE PUBLICATION {pub} FOR ALL TABLES",
+        lambda: f"CREATE PUBLICATION {pub} FOR TABLE {table}{rng.choice(['', VIA_ROOT])}",
+        lambda: f"ALTER PUBLICATION {pub} SET (publish_via_partition_root = {rng.choice(['true', 'false'])})",
+        lambda: f"CREATE PUBLICATION {pub} FOR ALL TABLES{rng.choice(['', VIA_ROOT])}",
         lambda: f"CREATE PUBLICATION {pub} FOR TABLES IN SCHEMA {rng.choice(SCHEMAS)}",
         lambda: f"ALTER PUBLICATION {pub} {rng.choice(['ADD', 'DROP', 'SET'])} TABLE {table}",
         lambda: f"DROP PUBLICATION {pub}",

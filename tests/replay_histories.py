@@ -62,6 +62,8 @@ DO $$ BEGIN CREATE ROLE cdc LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; EN
     "do-block-dead-branch": """
 CREATE ROLE cdc LOGIN REPLICATION;
 DO $$ BEGIN IF false THEN ALTER ROLE cdc SUPERUSER; END IF; END $$;
+DO $$ BEGIN IF NOT true THEN ALTER ROLE cdc CREATEDB; ELSIF (true) THEN ALTER ROLE cdc BYPASSRLS;
+  ELSE ALTER ROLE cdc CREATEROLE; END IF; END $$;
 """,
     "create-policy-alone": """
 CREATE TABLE public.t (id int PRIMARY KEY, owner text);
@@ -175,4 +177,92 @@ CREATE ROLE cdc LOGIN;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO cdc;
 CREATE TABLE public.t (id int PRIMARY KEY);
 """,
+    # Role inheritance by major: before 16 a member inherits while it has INHERIT (ALTER ROLE ... NOINHERIT later
+    # cuts every membership); from 16 each membership keeps the INHERIT option it was granted with.
+    "noinherit-after-the-grant": """
+CREATE ROLE readers;
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+GRANT SELECT ON public.t TO readers;
+GRANT readers TO cdc;
+ALTER ROLE cdc NOINHERIT;
+""",
+    "inherit-after-the-grant": """
+CREATE ROLE readers;
+CREATE ROLE cdc LOGIN NOINHERIT;
+CREATE TABLE public.t (id int PRIMARY KEY);
+GRANT SELECT ON public.t TO readers;
+GRANT readers TO cdc;
+ALTER ROLE cdc INHERIT;
+""",
+    "grant-with-inherit-and-set-options": """
+CREATE ROLE readers;
+CREATE ROLE cdc LOGIN;
+CREATE ROLE other LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+GRANT SELECT ON public.t TO readers;
+GRANT readers TO cdc WITH INHERIT FALSE;
+GRANT readers TO other WITH SET FALSE, ADMIN TRUE;
+""",
+    "partitions-many-levels": """
+CREATE TABLE public.events (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')
+  PARTITION BY RANGE (id);
+CREATE TABLE public.events_2024_a PARTITION OF public.events_2024 FOR VALUES FROM (0) TO (100);
+CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE public.other (id int PRIMARY KEY);
+CREATE PUBLICATION leaves FOR TABLE public.events, public.other;
+CREATE PUBLICATION roots FOR TABLE public.events_2024, public.events WITH (publish_via_partition_root = true);
+CREATE PUBLICATION mid FOR TABLE public.events_2024 WITH (publish_via_partition_root = true);
+CREATE PUBLICATION everything FOR ALL TABLES;
+CREATE PUBLICATION everything_root FOR ALL TABLES WITH (publish_via_partition_root = true);
+""",
+    "partitions-in-schemas": """
+CREATE SCHEMA app;
+CREATE TABLE app.events (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE app.events_2025 PARTITION OF app.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE PUBLICATION in_app FOR TABLES IN SCHEMA app;
+CREATE PUBLICATION in_app_root FOR TABLES IN SCHEMA app WITH (publish_via_partition_root = true);
+CREATE PUBLICATION in_public FOR TABLES IN SCHEMA public;
+CREATE PUBLICATION in_public_root FOR TABLES IN SCHEMA public WITH (publish_via_partition_root = true);
+""",
+    "partitions-attached-detached-dropped": """
+CREATE TABLE public.events (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE public.e1 (id int NOT NULL);
+CREATE TABLE public.e2 PARTITION OF public.events FOR VALUES FROM (100) TO (200);
+CREATE TABLE public.e3 PARTITION OF public.events FOR VALUES FROM (200) TO (300);
+ALTER TABLE public.events ATTACH PARTITION public.e1 FOR VALUES FROM (0) TO (100);
+ALTER TABLE public.events DETACH PARTITION public.e2;
+CREATE TABLE public.logs (id int) PARTITION BY LIST (id);
+CREATE TABLE public.logs_1 PARTITION OF public.logs FOR VALUES IN (1);
+DROP TABLE public.logs;
+CREATE PUBLICATION p FOR TABLE public.events;
+ALTER TABLE public.events REPLICA IDENTITY FULL;
+""",
+    # An owner's privileges are an ACL entry like any grantee's: revocable, and handed over by OWNER TO.
+    "owner-revokes-its-own-privileges": """
+CREATE ROLE app;
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+CREATE TABLE public.u (id int PRIMARY KEY);
+ALTER TABLE public.t OWNER TO app;
+ALTER TABLE public.u OWNER TO app;
+REVOKE ALL ON public.t FROM app;
+ALTER TABLE public.t OWNER TO cdc;
+REVOKE SELECT ON public.u FROM app;
+GRANT SELECT ON public.u TO app;
+""",
+    "owner-hands-over-its-grants": """
+CREATE ROLE app;
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+ALTER TABLE public.t OWNER TO app;
+GRANT SELECT ON public.t TO app;
+GRANT INSERT ON public.t TO cdc;
+ALTER TABLE public.t OWNER TO cdc;
+""",
 }
+
+# Histories that use syntax of a later major: run only on servers of at least that major.
+SINCE: dict[str, int] = {"grant-with-inherit-and-set-options": 16}

@@ -8,7 +8,8 @@ exactly the accepted history. Roles are global to the cluster: every role a hist
 Facts compared (each a tuple whose first member names its kind):
 - ("role", name, attribute, value): SUPERUSER, REPLICATION, BYPASSRLS, LOGIN, CREATEROLE, CREATEDB, INHERIT of
   every role the history creates;
-- ("member", group, member): direct memberships between those roles;
+- ("member", group, member, admin, inherit, set): direct memberships between those roles with their options as
+  the server's major has them (before 16: the member's INHERIT attribute, and SET ROLE always allowed);
 - ("table", schema.name, property, value): RLS enabled, RLS forced, primary key, replica identity;
 - ("publication", name, "all_tables", value) and ("published", publication, schema.name): what each publication
   carries as pg_publication_tables lists it;
@@ -91,14 +92,15 @@ def run(cluster: pgcluster.Cluster, sql: str) -> Outcome:
                 # A history that left a transaction open: committed, as a migration tool that wraps each file
                 # in its own transaction would (replint's replay assumes so; plain psql would roll it back).
                 conn.execute("COMMIT")
-                server = _server_facts(conn, before)
+                server = _server_facts(conn, before, cluster.major)
         finally:
             admin.execute("DROP DATABASE IF EXISTS history WITH (FORCE)")
             for (role,) in admin.execute("SELECT rolname FROM pg_roles").fetchall():
                 if role not in before:
                     admin.execute(f'DROP ROLE "{role}"')
     text = "".join(f"{s};\n" for s in accepted)
-    return Outcome(text, frozenset(server), frozenset(replay_facts(replay([read_sql("history.sql", text)]))))
+    replayed = replay([read_sql("history.sql", text)], (cluster.major, "the server's"))
+    return Outcome(text, frozenset(server), frozenset(replay_facts(replayed)))
 
 
 def _apply(conn: Any, items: list[str]) -> list[str]:
@@ -127,19 +129,20 @@ def _apply(conn: Any, items: list[str]) -> list[str]:
     return accepted
 
 
-def _server_facts(conn: Any, before: set[str]) -> set[Fact]:
+def _server_facts(conn: Any, before: set[str], major: int) -> set[Fact]:
     facts: set[Fact] = set()
     columns = ", ".join(ATTRIBUTES.values())
     for row in conn.execute(f"SELECT rolname, {columns} FROM pg_roles").fetchall():
         if row[0] in before:
             continue
         facts.update(("role", row[0], attr, value) for attr, value in zip(ATTRIBUTES, row[1:], strict=True))
-    for group, member in conn.execute(
-        "SELECT g.rolname, m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
-        "JOIN pg_roles m ON m.oid = a.member"
+    options = "a.inherit_option, a.set_option" if major >= 16 else "m.rolinherit, true"
+    for group, member, admin, inherit, can_set in conn.execute(
+        f"SELECT g.rolname, m.rolname, a.admin_option, {options} FROM pg_auth_members a "
+        "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
     ).fetchall():
         if group not in before and member not in before:
-            facts.add(("member", group, member))
+            facts.add(("member", group, member, admin, inherit, can_set))
     for name, rls, forced, ident, pk in conn.execute(
         "SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity, c.relreplident, "
         "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p') "
@@ -171,7 +174,11 @@ def replay_facts(db: DbState) -> set[Fact]:
     created = {name for name, role in db.roles.items() if role.origin is not None}
     for name in created:
         facts.update(("role", name, attr, db.roles[name].attr(attr)) for attr in ATTRIBUTES)
-    facts.update(("member", e.role, e.member) for e in db.edges.values() if {e.role, e.member} <= created)
+    facts.update(
+        ("member", e.role, e.member, e.admin, db.inherits(e), db.can_set(e))
+        for e in db.edges.values()
+        if {e.role, e.member} <= created
+    )
     for role in sorted(r for r in created if not db.roles[r].attr("superuser")):
         for name, table in db.tables.items():
             select, usage = can_select(db, role, table)

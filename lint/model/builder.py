@@ -238,9 +238,7 @@ def powersync_connection(
     }
 
 
-def subscription_connection(
-    name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo
-) -> ConnectionItem:
+def subscription_connection(name: str, sub_origin: Span, conn_span: Span, info: conninfo.ConnInfo) -> ConnectionItem:
     """A `CREATE SUBSCRIPTION ... CONNECTION` string, read by libpq on the subscriber (default sslmode prefer)."""
     sslmode = info.params.get("sslmode")
     return model_clients.libpq_connection(
@@ -331,7 +329,9 @@ def _escalation(db: DbState, name: str) -> Escalation | None:
             if target in seen:
                 continue
             reason = _power(db, target)
-            usable = edge.set or (edge.inherit and reason is not None and not reason.startswith("SUPERUSER"))
+            usable = db.can_set(edge) or (
+                db.inherits(edge) and reason is not None and not reason.startswith("SUPERUSER")
+            )
             if not usable:
                 continue
             hop = first or edge
@@ -365,7 +365,7 @@ def _walk(db: DbState, name: str, *, upward: bool, inherit_only: bool) -> list[s
         current = frontier.pop()
         for edge in edges_of.get(current, ()):
             there = edge.role if upward else edge.member
-            if there not in seen and (edge.inherit or not inherit_only):
+            if there not in seen and (db.inherits(edge) or not inherit_only):
                 seen.add(there)
                 out.append(there)
                 frontier.append(there)
@@ -396,7 +396,7 @@ def can_select(db: DbState, role: str, table: TableState) -> tuple[bool, bool]:
         or db.schemas.get(table.schema, (None, None))[0] in holders  # CREATE SCHEMA ... AUTHORIZATION role
     )
     owner = table.owner[0]
-    if owner is not None and owner in holders:
+    if owner is not None and owner in holders and "SELECT" not in table.owner_lacks:
         select = True  # owning the table is not USAGE on its schema: without that, even the owner cannot reach it
     return select, usage
 
@@ -525,8 +525,9 @@ class _Builder:
                     "variant": cfg.variant,
                     "telemetry_sharing": cfg.telemetry_sharing[0] if cfg.telemetry_sharing else True,
                     "telemetry_configured": cfg.telemetry_sharing is not None,
-                    "telemetry_origin": (cfg.telemetry_sharing[1] if cfg.telemetry_sharing else Span.point(cfg.path, 1))
-                    .to_dict(),
+                    "telemetry_origin": (
+                        cfg.telemetry_sharing[1] if cfg.telemetry_sharing else Span.point(cfg.path, 1)
+                    ).to_dict(),
                     "origin": Span.point(cfg.path, 1).to_dict(),
                 }
             )
@@ -731,9 +732,7 @@ class _Builder:
                     # Direct members: a NOLOGIN role with members is a group, judged through its members.
                     "members": sorted(e.member for e in db.memberships().by_group.get(role.name, ())),
                     # REPLICATION is never inherited (verified, RULES.md §10.1): named in messages only.
-                    "replication_groups": [
-                        g for g in member_of if g in db.roles and db.roles[g].attr("replication")
-                    ],
+                    "replication_groups": [g for g in member_of if g in db.roles and db.roles[g].attr("replication")],
                     "config_login": role.name in self.cdc_logins,
                     "can_become_superuser": esc is not None,
                     "superuser_path": list(esc.path) if esc else [],
@@ -1406,8 +1405,9 @@ class _Builder:
             ]
             if "powersync" in sub["publications"] and sharing:
                 self.c["slot_collisions"].append(
-                    _with_powersync(sub, f"publication-powersync:{sub['name']}", "publication-powersync",
-                                    sharing[0]["origin"])
+                    _with_powersync(
+                        sub, f"publication-powersync:{sub['name']}", "publication-powersync", sharing[0]["origin"]
+                    )
                 )
 
     def _live(self, connections: list[ConnectionItem]) -> None:
@@ -1750,7 +1750,9 @@ def _observed_connection(connections: list[ConnectionItem], obs: Observed, engin
         (
             c
             for c in connections
-            if c["client"] == "powersync" and c["config"] == obs.config and c["purpose"] == obs.role
+            if c["client"] == "powersync"
+            and c["config"] == obs.config
+            and c["purpose"] == obs.role
             and c["engine"] == engine
         ),
         None,
@@ -1853,7 +1855,7 @@ def _group_by_cause(items: list[ExposureItem]) -> list[ExposureItem]:
 
 
 def listed(names: list[str], shown: int = 5) -> str:
-    """"a, b, c, d, e and 3 more": a message names a few, not forty."""
+    """ "a, b, c, d, e and 3 more": a message names a few, not forty."""
     head = ", ".join(names[:shown])
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return head + more

@@ -38,11 +38,17 @@ def document(built: Project, db: DbState | None, root: str, sql_files: int) -> M
 def database(db: DbState, sql_files: int) -> Database:
     return {
         "name": "the project's migrations",
+        "postgres_version": {"major": db.version, "source": db.version_source},
         "sql_files": sql_files,
         "roles": [_role(r) for _, r in sorted(db.roles.items())],
         "memberships": [
             DbMembership(
-                role=e.role, member=e.member, admin=e.admin, inherit=e.inherit, set=e.set, origin=e.span.to_dict()
+                role=e.role,
+                member=e.member,
+                admin=e.admin,
+                inherit=db.inherits(e),
+                set=db.can_set(e),
+                origin=e.span.to_dict(),
             )
             for _, e in sorted(db.edges.items())
         ],

@@ -91,14 +91,14 @@ class SecretItem(TypedDict):
     fix: Annotated[str, "the remediation text for this product; only on Debezium, Drasi, Neosync and MongoDB secrets"]
     hashed: Annotated[bool, "true when a migration sets a password verifier (SCRAM/md5) rather than clear text"]
     key: Annotated[str, "source prefix, where/name and file (e.g. sql-password:<role>:<file>): unique per secret"]
-    kind: Annotated[str, "always \"secret\""]
+    kind: Annotated[str, 'always "secret"']
     literal: Annotated[
         bool,
         "true when the value is written in clear text; false for !env, ${VAR} or a hashed password",
     ]
     origin: Annotated[Origin, "where the secret value is written"]
     source: Annotated[str, "which reader found it: config (PowerSync), sql, debezium, drasi, neosync or mongo"]
-    where: Annotated[str, "how messages name the secret, e.g. a YAML path or \"the password of role app\""]
+    where: Annotated[str, 'how messages name the secret, e.g. a YAML path or "the password of role app"']
 
 
 class EnvRefItem(TypedDict):
@@ -113,7 +113,7 @@ class EnvRefItem(TypedDict):
     valid_type: Annotated[bool, "type is string, number or boolean; always true for Neosync"]
     where: Annotated[
         str,
-        "the Neosync connection that reads it, e.g. \"Neosync connection prod\"; absent for PowerSync",
+        'the Neosync connection that reads it, e.g. "Neosync connection prod"; absent for PowerSync',
     ]
 
 
@@ -189,7 +189,7 @@ class RoleItem(TypedDict):
         "it is a CDC role: a replication connection logs in as it, or it has REPLICATION/rds_replication",
     ]
     is_storage: Annotated[bool, "it is the user of some PowerSync storage connection"]
-    key: Annotated[str, "\"role:\" + name; unique because role names are unique in the replayed state"]
+    key: Annotated[str, '"role:" + name; unique because role names are unique in the replayed state']
     login: Annotated[bool, "it has the LOGIN attribute in the final state"]
     login_origin: Annotated[
         Origin | None,
@@ -259,7 +259,7 @@ class PublicationItem(TypedDict):
     ]
     exposed_tables: Annotated[list[str], "sorted tables it carries that no CDC publication carries"]
     is_cdc_publication: Annotated[bool, "some known consumer streams it (or it is named powersync)"]
-    key: Annotated[str, "\"publication:\" + name; unique because publication names are unique"]
+    key: Annotated[str, '"publication:" + name; unique because publication names are unique']
     missing_ops: Annotated[list[str], "operations among insert, update, delete, truncate that it does not publish"]
     name: Annotated[str, "the publication name, after any RENAME"]
     origin: Annotated[Origin, "where it is created; for an undeclared publication, its first ALTER PUBLICATION"]
@@ -354,7 +354,7 @@ class ConnectionItem(ConnectionFacts):
     ]
     key: Annotated[str, "client prefix plus config and entry (e.g. subscription:<name>): unique per connection"]
     origin: Annotated[Origin, "where the connection is written (the entry, connector, or CONNECTION string)"]
-    path: Annotated[str, "how messages name the connection, e.g. \"PowerSync's replication connection\""]
+    path: Annotated[str, 'how messages name the connection, e.g. "PowerSync\'s replication connection"']
     port: Annotated[
         int | None,
         "the first host's port, defaulted per engine; null only for PowerSync when no host is known",
@@ -528,7 +528,7 @@ class TableItem(TypedDict):
         "the last ALTER TABLE ... REPLICA IDENTITY run while it was in a publication; null if none",
     ]
     in_sync: Annotated[bool, "the PowerSync sync rules read it (a Postgres sync table, wildcards included, matches it)"]
-    key: Annotated[str, "\"table:\" + name; unique because qualified table names are unique"]
+    key: Annotated[str, '"table:" + name; unique because qualified table names are unique']
     name: Annotated[str, "schema-qualified table name (schema.table), after any RENAME"]
     origin: Annotated[Origin, "where the table is created (CREATE TABLE)"]
     owned_by_cdc: Annotated[
@@ -608,7 +608,7 @@ class PublishedItem(TypedDict):
 class SubscriptionItem(TypedDict):
     """one subscription (CREATE SUBSCRIPTION) in the replayed final state"""
 
-    key: Annotated[str, "\"subscription:\" + name; unique because subscription names are unique"]
+    key: Annotated[str, '"subscription:" + name; unique because subscription names are unique']
     name: Annotated[str, "the subscription name"]
     origin: Annotated[Origin, "where the subscription is created (CREATE SUBSCRIPTION)"]
     password_required: Annotated[bool, "password_required option, true (PostgreSQL's default) when never set"]
@@ -670,7 +670,7 @@ class CoverageItem(TypedDict):
     ]
     table: Annotated[str, "the missing sync table (qualified, a wildcard's prefix), or the first unused table"]
     tables: Annotated[list[str], "every table the item concerns: the one missing table, or all unused published tables"]
-    tables_shown: Annotated[str, "tables as a message names them: the first five, then \"and N more\""]
+    tables_shown: Annotated[str, 'tables as a message names them: the first five, then "and N more"']
     wildcard: Annotated[bool, "the missing sync table is a name-prefix pattern; always false for unused"]
 
 
@@ -693,10 +693,10 @@ class ExposureItem(TypedDict):
         str | None,
         "file the connection is configured in; null for a live check given only on the command line",
     ]
-    connection: Annotated[str, "how messages name the connection, e.g. \"subscription orders_sub\""]
+    connection: Annotated[str, 'how messages name the connection, e.g. "subscription orders_sub"']
     connection_origin: Annotated[Origin, "where the connection (its URI or CONNECTION string) is written"]
     key: Annotated[str, "rls:<connection key>:<first table> statically; rls-live:<target>:<server>:<table> when live"]
-    observed: Annotated[str, "\" (observed on the live server ...)\" for a live item; empty for one from the files"]
+    observed: Annotated[str, '" (observed on the live server ...)" for a live item; empty for one from the files']
     origin: Annotated[Origin, "where row security is enabled on the first table (or its first policy, or its CREATE)"]
     owner: Annotated[bool, "the login owns the tables and they lack FORCE ROW LEVEL SECURITY, so RLS does not apply"]
     role: Annotated[str, "the login the connection uses"]
@@ -713,7 +713,7 @@ class ExposureItem(TypedDict):
     superuser: Annotated[bool, "the login role is SUPERUSER"]
     table: Annotated[str, "the first replicated table with row security (schema.table)"]
     tables: Annotated[list[str], "every replicated table with row security this item groups, first one = table"]
-    tables_shown: Annotated[str, "tables as a message names them: the first five, then \"and N more\""]
+    tables_shown: Annotated[str, 'tables as a message names them: the first five, then "and N more"']
     uri_options: Annotated[str | None, "the raw options= parameter of the connection URI; null when it has none"]
 
 
@@ -771,7 +771,7 @@ class AccessItem(TypedDict):
 class CollisionItem(TypedDict):
     """Two replication consumers clashing on a slot name, PowerSync's slot prefix or its publication"""
 
-    first: Annotated[str, "the consumer that holds it first: \"subscription a\", a connector or source, or PowerSync"]
+    first: Annotated[str, 'the consumer that holds it first: "subscription a", a connector or source, or PowerSync']
     key: Annotated[str, "slot:<slot>:<server>, slot-prefix:<slot> or publication-powersync:<second consumer>"]
     kind: Annotated[str, "duplicate, powersync-prefix or publication-powersync"]
     origin: Annotated[Origin, "where the second consumer names its slot or publication (a subscription: its CREATE)"]
@@ -807,7 +807,7 @@ class ServerItem(TypedDict):
         Origin | None,
         "where the first replication consumer's connection is written; null with none",
     ]
-    consumers: Annotated[list[str], "each consumer with its slot demand, e.g. \"PowerSync (config.yaml): 2\""]
+    consumers: Annotated[list[str], 'each consumer with its slot demand, e.g. "PowerSync (config.yaml): 2"']
     idle_replication_slot_timeout_explicit: Annotated[
         bool,
         "idle_replication_slot_timeout is set in a file, an ALTER SYSTEM or on the live server",
@@ -904,7 +904,7 @@ class ServerItem(TypedDict):
     origin: Annotated[Origin, "line 1 of the conf file, the first ALTER SYSTEM statement, or the live connection"]
     path: Annotated[
         str,
-        "how messages name the configuration, e.g. \"pg/postgresql.conf (with pg/postgresql.auto.conf)\"",
+        'how messages name the configuration, e.g. "pg/postgresql.conf (with pg/postgresql.auto.conf)"',
     ]
     provider: Annotated[
         str | None,
@@ -999,7 +999,7 @@ class HbaUserItem(TypedDict):
         "all those lines have only the replication keyword, which logical decoding never matches",
     ]
     user: Annotated[str, "the CDC login"]
-    why: Annotated[str, "why it counts as a CDC login, e.g. \"the PowerSync replication user in config.yaml\""]
+    why: Annotated[str, 'why it counts as a CDC login, e.g. "the PowerSync replication user in config.yaml"']
 
 
 class AdmissionItem(TypedDict):
@@ -1567,6 +1567,7 @@ class Collections(TypedDict):
         ),
     ]
 
+
 # ---------------------------------------------------------------------------------------------------------
 # The replayed state of a database, as `replint model` prints it (the collections above are derived from it).
 
@@ -1676,10 +1677,18 @@ class DbSetting(TypedDict):
     origin: Annotated[Origin, "the ALTER SYSTEM statement"]
 
 
+class DbVersion(TypedDict):
+    """The PostgreSQL major whose rules the replay followed (role inheritance differs before 16)."""
+
+    major: Annotated[int, "the major version, such as 16"]
+    source: Annotated[str, "where it was taken from: `default`, or the `.replint.yaml` line that sets it"]
+
+
 class Database(TypedDict):
     """The final state of one database, replayed from its SQL files in migration order."""
 
     name: Annotated[str, "how replint names it (one database per project until servers are modelled)"]
+    postgres_version: Annotated[DbVersion, "the PostgreSQL major the replay modelled"]
     sql_files: Annotated[int, "how many SQL files were replayed into it"]
     roles: Annotated[list[DbRole], "roles, by name"]
     memberships: Annotated[list[DbMembership], "role memberships"]
@@ -1723,6 +1732,8 @@ def connection_facts() -> ConnectionFacts:
         "observed_display": "",
         "observed_identity": None,
     }
+
+
 # collection name -> the variable a policy's CEL sees for one item
 COLLECTIONS: dict[str, str] = {c.name: c.var for c in DECLARED.collections}
 # Collections only `--live` fills: their policies are tested against real servers (tests/test_live_postgres.py).

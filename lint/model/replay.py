@@ -36,6 +36,11 @@ PUBLISH_ALL = ("insert", "update", "delete", "truncate")
 # Not stored as privileges (no statement wrote them); a REVOKE of one is recorded in `DbState.revoked`.
 BUILT_IN_GRANTS = frozenset({("public", "schema", "public", "USAGE")})
 SPECIAL_GRANTEES = {"public", "current_user", "session_user"}
+# The PostgreSQL major whose rules the replay follows unless `.replint.yaml` names another (`postgres_version`).
+# Where majors differ in what the model derives (role inheritance changed in 16), this decides; 16, 17 and 18
+# replay alike, and the differential test checks the replay against a 15 and an 18 server.
+DEFAULT_PG_VERSION = 16
+PG_VERSIONS = range(12, 19)  # the majors a configuration may name: the community's supported ones and recent past
 
 
 @dataclass
@@ -80,6 +85,10 @@ class TableState:
     partition_of: str | None = None
     pk_dropped: Span | None = None  # the ALTER TABLE ... DROP CONSTRAINT / COLUMN that removed the primary key
     unlogged: bool = False  # not publishable
+    partitioned: bool = False  # PARTITION BY: its rows live in its partitions
+    # Privileges revoked from the owner itself. An owner holds every privilege through the table's ACL, like any
+    # grantee: REVOKE ... FROM the owner takes them away, and ALTER ... OWNER TO hands the owner's entry over.
+    owner_lacks: frozenset[str] = frozenset()
 
     @property
     def has_pk(self) -> bool:
@@ -163,6 +172,8 @@ class DbState:
     committed_secrets: list[tuple[str, str, str, Span]] = field(default_factory=list)
     # Roles some migration switches to with SET ROLE: evidently not the (unknown) migration user itself.
     set_role_targets: set[str] = field(default_factory=set)
+    version: int = DEFAULT_PG_VERSION  # the PostgreSQL major whose rules apply (see DEFAULT_PG_VERSION)
+    version_source: str = "default"  # or where `.replint.yaml` names it ("path:line")
     _graph: tuple[int, Memberships] | None = field(default=None, repr=False, compare=False)
 
     def memberships(self) -> Memberships:
@@ -172,6 +183,19 @@ class DbState:
             self._graph = (len(self.edges), Memberships.of(self.edges.values()))
         return self._graph[1]
 
+    def inherits(self, edge: Edge) -> bool:
+        """Whether privileges flow through a membership. From PostgreSQL 16 each membership has its own INHERIT
+        option, fixed when it is granted (from the member's INHERIT attribute then, unless WITH INHERIT says);
+        before 16 it is the member's INHERIT attribute now, so a later ALTER ROLE ... NOINHERIT cuts every one."""
+        if self.version >= 16:
+            return edge.inherit
+        member = self.roles.get(edge.member)
+        return member.attr("inherit") if member is not None else ROLE_DEFAULTS["inherit"]
+
+    def can_set(self, edge: Edge) -> bool:
+        """Whether the member may SET ROLE to the group: the SET option from 16, always before."""
+        return edge.set if self.version >= 16 else True
+
     def role(self, name: str) -> RoleState:
         state = self.roles.get(name)
         if state is None:
@@ -180,13 +204,45 @@ class DbState:
         return state
 
     def publication_tables(self, pub: PublicationState) -> dict[str, Span]:
-        """Tables a publication carries in the final state (known tables only for ALL/IN SCHEMA)."""
-        out: dict[str, Span] = {}
+        """The tables whose changes a publication sends, as `pg_publication_tables` lists them (known tables only
+        for ALL/IN SCHEMA): a partitioned table stands for its leaf partitions, unless the publication is
+        `publish_via_partition_root`, where the topmost published ancestor stands for its partitions."""
+        root = pub.via_root[0]
         if pub.all_tables:
-            out.update({t: pub.origin for t, st in self.tables.items() if not st.unlogged})
+            return {
+                t: pub.origin
+                for t, st in self.tables.items()
+                if not st.unlogged and (st.partition_of is None if root else not st.partitioned)
+            }
+        out: dict[str, Span] = {}
         for schema, span in pub.schemas.items():
-            out.update({t: span for t, st in self.tables.items() if st.schema == schema and not st.unlogged})
-        out.update(pub.tables)
+            for t, st in self.tables.items():
+                if st.schema == schema and not st.unlogged:
+                    out.update(dict.fromkeys(self._published_as(t, root), span))
+        for t, span in pub.tables.items():
+            out.update(dict.fromkeys(self._published_as(t, root), span))
+        if root:  # a partition whose ancestor is published too is sent as that ancestor
+            out = {t: span for t, span in out.items() if not any(a in out for a in self.ancestors(t))}
+        return out
+
+    def _published_as(self, name: str, root: bool) -> list[str]:
+        """What publishing table `name` publishes: itself, or the leaf partitions of a partitioned table."""
+        table = self.tables.get(name)
+        if table is None or root or not table.partitioned:
+            return [name]
+        leaves: list[str] = []
+        for child, state in self.tables.items():
+            if state.partition_of == name:
+                leaves.extend(self._published_as(child, root))
+        return leaves
+
+    def ancestors(self, name: str) -> list[str]:
+        """The partitioned tables above a partition, nearest first."""
+        out: list[str] = []
+        parent = self.tables[name].partition_of if name in self.tables else None
+        while parent is not None and parent not in out:
+            out.append(parent)
+            parent = self.tables[parent].partition_of if parent in self.tables else None
         return out
 
     def in_any_publication(self, table: str) -> bool:
@@ -221,8 +277,10 @@ def migration_key(path: str) -> tuple[object, ...]:
 # Replay
 
 
-def replay(files: Iterable[ev.SqlFile]) -> DbState:
-    db = DbState()
+def replay(files: Iterable[ev.SqlFile], version: tuple[int, str] | None = None) -> DbState:
+    """The final state of these migrations, by the rules of a PostgreSQL major: `version` is (major, where it
+    was set), the default major when not given."""
+    db = DbState() if version is None else DbState(version=version[0], version_source=version[1])
     ordered = sorted(files, key=lambda f: migration_key(f.path))
     # Known up front so the answer does not depend on whether the SET ROLE comes before or after.
     db.set_role_targets = {e.role for f in ordered for e in f.events if isinstance(e, ev.SetRole) and e.role}
@@ -381,7 +439,10 @@ def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
 
 
 def _drop_tables(db: DbState, names: Iterable[str]) -> None:
-    for name in list(names):
+    names = list(names)
+    # A partitioned table goes with its partitions (and theirs).
+    names += [t for t in db.tables if t not in names and any(a in names for a in db.ancestors(t))]
+    for name in names:
         db.tables.pop(name, None)
         for pub in db.publications.values():
             pub.tables.pop(name, None)
@@ -498,6 +559,10 @@ def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
         if grantee in ("current_user", "session_user"):
             continue
         for objtype, obj in targets:
+            table = db.tables.get(obj) if objtype == "table" else None
+            if table is not None and table.owner[0] == grantee:
+                lacks = table.owner_lacks
+                table.owner_lacks = lacks - set(privs) if e.is_grant else lacks | set(privs)
             for p in privs:
                 key = (grantee, objtype, obj, p)
                 if e.is_grant:
@@ -536,7 +601,14 @@ def _table_create(db: DbState, e: ev.TableCreate) -> None:
         pk = pk or db.tables[e.partition_of].pk  # a partition carries its parent's key
     creator = db.current_role
     db.tables[e.table] = TableState(
-        e.table, e.span, pk, creator, (creator, e.span), partition_of=e.partition_of, unlogged=e.unlogged
+        e.table,
+        e.span,
+        pk,
+        creator,
+        (creator, e.span),
+        partition_of=e.partition_of,
+        unlogged=e.unlogged,
+        partitioned=e.partitioned,
     )
     schema = e.table.split(".", 1)[0]
     for d in db.default_privs:
@@ -572,9 +644,17 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
                 table.identity_changed_while_published = e.span
             table.replica_identity = (arg, e.span)
         elif action == "owner":
+            _hand_over(db, table, arg)
             table.owner = (arg, e.span)
         elif action == "persistence":
             table.unlogged = arg == "unlogged"
+        elif action in ("attach", "detach") and arg in db.tables:
+            part = db.tables[arg]
+            if action == "attach":
+                part.partition_of = table.name
+                part.pk = part.pk or table.pk  # the parent's key is built on the partition as it is attached
+            elif part.partition_of == table.name:
+                part.partition_of = None
         elif action == "add_pk":
             table.pk, table.pk_dropped = e.added_pk, None
         elif table.pk is not None and (
@@ -584,6 +664,18 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
             # The key goes with its constraint, or with any of its columns (PostgreSQL drops it without CASCADE);
             # the table then has no replica identity.
             table.pk, table.pk_dropped = None, e.span
+
+
+def _hand_over(db: DbState, table: TableState, new: str) -> None:
+    """ALTER TABLE ... OWNER TO: the old owner's ACL entry becomes the new owner's, merged with what the new owner
+    was granted; the old owner keeps nothing (its grants were part of that entry)."""
+    old = table.owner[0]
+    if old is None or old == new:
+        return
+    granted = {k[3] for k in db.privileges if k[:3] == (new, "table", table.name)}
+    for key in [k for k in db.privileges if k[:3] == (old, "table", table.name)]:
+        db.privileges.setdefault((new, *key[1:]), db.privileges.pop(key))
+    table.owner_lacks = table.owner_lacks - granted
 
 
 def _table_rename(db: DbState, e: ev.TableRename) -> None:

@@ -116,6 +116,7 @@ class TableCreate(Event):
     partition_of: str | None
     if_not_exists: bool
     unlogged: bool = False  # never published (PostgreSQL refuses it in a publication, FOR ALL TABLES skips it)
+    partitioned: bool = False  # PARTITION BY: holds no rows itself; publications carry its leaf partitions
 
     @property
     def has_pk(self) -> bool:
@@ -126,7 +127,8 @@ class TableCreate(Event):
 class TableAlter(Event):
     table: str
     # ("rls", "enable"|"disable"|"force"|"noforce"), ("replica_identity", "d"|"n"|"f"|"i"),
-    # ("owner", role), ("add_pk", ""), ("drop_constraint", name), ("drop_column", name)
+    # ("owner", role), ("add_pk", ""), ("drop_constraint", name), ("drop_column", name),
+    # ("persistence", "logged"|"unlogged"), ("attach", partition), ("detach", partition)
     actions: tuple[tuple[str, str], ...]
     added_pk: PrimaryKey | None = None  # the key of an ("add_pk", "") action
 
@@ -390,8 +392,11 @@ _ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
 _TRANSACTION = frozenset(["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"])
 # ALTER TABLE sub-commands the model records (`_AlterTableStmt`, `_RenameStmt`); ADD COLUMN and friends are not.
 # Substring tests on the upper-cased text run in C; a word that merely contains one (owner_id) only costs a parse.
-# DROP [COLUMN] may take the key; SET [UN]LOGGED decides whether the table can be published; SET SCHEMA moves it.
-_ALTER_TABLE_WORDS = ("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME", "DROP", "LOGGED", "SCHEMA")
+# DROP [COLUMN] may take the key; SET [UN]LOGGED decides whether the table can be published; SET SCHEMA moves it;
+# ATTACH/DETACH PARTITION decide what a publication of the parent carries.
+_ALTER_TABLE_WORDS = (
+    *("SECURITY", "REPLICA", "OWNER", "PRIMARY", "RENAME", "DROP", "LOGGED", "SCHEMA", "ATTACH", "DETACH"),
+)
 _NOISE = r"(?:\s+|--[^\n\r]*|/\*(?:[^*]|\*(?!/))*\*/)*"
 _HEAD = re.compile(rf"{_NOISE}([A-Za-z_]+){_NOISE}([A-Za-z_]*)")
 # A psql variable (`:name`, `:'name'`, `:"name"`) or meta-command line: only then is the slow preprocessing needed.
@@ -682,8 +687,12 @@ def _keywords() -> frozenset[str]:
 
     return frozenset(
         w.lower()
-        for group in (keywords.RESERVED_KEYWORDS, keywords.UNRESERVED_KEYWORDS, keywords.COL_NAME_KEYWORDS,
-                      keywords.TYPE_FUNC_NAME_KEYWORDS)
+        for group in (
+            keywords.RESERVED_KEYWORDS,
+            keywords.UNRESERVED_KEYWORDS,
+            keywords.COL_NAME_KEYWORDS,
+            keywords.TYPE_FUNC_NAME_KEYWORDS,
+        )
         for w in group
     )
 
@@ -1105,7 +1114,8 @@ class _Ctx:
         partition_of = qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
         unlogged = rel.get("relpersistence") == "u"
         exists_ok = bool(node.get("if_not_exists"))
-        self.events.append(TableCreate(span, qualified(rel), pk, partition_of, exists_ok, unlogged))
+        partitioned = bool(node.get("partspec"))
+        self.events.append(TableCreate(span, qualified(rel), pk, partition_of, exists_ok, unlogged, partitioned))
 
     def _CreateTableAsStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1155,6 +1165,10 @@ class _Ctx:
                 actions.append(("drop_column", str(c.get("name", ""))))
             elif sub in ("AT_SetLogged", "AT_SetUnLogged"):
                 actions.append(("persistence", "logged" if sub == "AT_SetLogged" else "unlogged"))
+            elif sub in ("AT_AttachPartition", "AT_DetachPartition"):
+                part = c.get("def", {}).get("PartitionCmd", {}).get("name")
+                if part:
+                    actions.append(("attach" if sub == "AT_AttachPartition" else "detach", qualified(part)))
         if actions:
             self.events.append(TableAlter(span, qualified(rel), tuple(actions), added))
 
@@ -1397,6 +1411,22 @@ class _Ctx:
             self.statement(raw.get("stmt", {}), text, s_c, e_c, sub_index, file_offset)
 
 
+def _constant(condition: str) -> bool | None:
+    """The value of a PL/pgSQL condition written as a constant (`false`, `NOT true`, `(false)`), else None."""
+    text = " ".join(condition.lower().split())
+    negated = False
+    while True:
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1].strip()
+        elif text.startswith("not "):
+            negated, text = not negated, text[4:].strip()
+        else:
+            break
+    if text in ("true", "false"):
+        return (text == "true") is not negated
+    return None
+
+
 def _plpgsql_statements(body: str) -> list[tuple[str, int]]:
     """SQL statements in a PL/pgSQL block: plain statements and EXECUTE of a single string literal.
 
@@ -1433,11 +1463,29 @@ def _plpgsql_statements(body: str) -> list[tuple[str, int]]:
                         if pos >= 0:
                             found.append((literal.replace("''", "'"), pos + 1))
                             cursor = pos + len(query)
+                elif key == "PLpgSQL_stmt_if":
+                    visit_if(value)
                 else:
                     visit(value)
         elif isinstance(node, list):
             for item in node:
                 visit(item)
+
+    def visit_if(node: dict[str, Any]) -> None:
+        """Only the branches that can run: a branch under a constant false condition never does, and none after
+        a constant true one. A condition replint cannot evaluate may hold: its branch counts."""
+        branches = [(node.get("cond"), node.get("then_body"))]
+        branches += [
+            (e.get("PLpgSQL_if_elsif", {}).get("cond"), e.get("PLpgSQL_if_elsif", {}).get("stmts"))
+            for e in node.get("elsif_list") or []
+        ]
+        branches.append(({"PLpgSQL_expr": {"query": "true"}}, node.get("else_body")))
+        for cond, stmts in branches:
+            value = _constant(str((cond or {}).get("PLpgSQL_expr", {}).get("query", "")))
+            if value is not False:
+                visit(stmts)
+            if value is True:
+                return
 
     def add(query: str) -> None:
         nonlocal cursor
