@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # Where each rule's documentation lives (policies/README.md has one anchor per rule id); SARIF's `helpUri`.
 HOMEPAGE = "https://github.com/replint/replint"

@@ -6,6 +6,7 @@ so a history is one a migration tool could have applied."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 ROLES = ("cdc", "app", "readers")
 SCHEMAS = ("public", "app")
@@ -33,7 +34,7 @@ def _attributes(rng: random.Random) -> str:
 def _statement(rng: random.Random) -> str:
     role, other, table = rng.choice(ROLES), rng.choice(ROLES), _table(rng)
     pub = rng.choice(PUBLICATIONS)
-    choices = [
+    choices: list[Callable[[], str]] = [
         lambda: f"CREATE ROLE {role} {_attributes(rng)}",
         lambda: f"ALTER ROLE {role} {_attributes(rng) or 'LOGIN'}",
         lambda: f"DROP ROLE {role}",
@@ -64,6 +65,28 @@ def _statement(rng: random.Random) -> str:
         lambda: f"CREATE PUBLICATION {pub} FOR TABLES IN SCHEMA {rng.choice(SCHEMAS)}",
         lambda: f"ALTER PUBLICATION {pub} {rng.choice(['ADD', 'DROP', 'SET'])} TABLE {table}",
         lambda: f"DROP PUBLICATION {pub}",
+        lambda: f"ALTER DEFAULT PRIVILEGES{rng.choice(['', ' IN SCHEMA app'])} "
+        f"{rng.choice(['GRANT SELECT ON TABLES TO', 'REVOKE SELECT ON TABLES FROM', 'GRANT ALL ON TABLES TO'])} {role}",
+        lambda: rng.choice(
+            ["ALTER SYSTEM SET wal_level = logical", f"ALTER SYSTEM SET max_wal_senders = {rng.randint(1, 20)}",
+             "ALTER SYSTEM RESET wal_level", "ALTER SYSTEM SET max_replication_slots TO DEFAULT"]
+        ),
+        lambda: f"CREATE SUBSCRIPTION s CONNECTION 'host=publisher dbname=app' PUBLICATION {pub}"
+        f"{rng.choice(['', ', q'])}",
+        lambda: rng.choice(["DROP SUBSCRIPTION s", f"ALTER SUBSCRIPTION s SET PUBLICATION {pub} WITH (refresh = off)"]),
+        lambda: rng.choice(["ALTER SCHEMA app RENAME TO app2", "ALTER SCHEMA app2 RENAME TO app"]),
+        lambda: f"ALTER SCHEMA {rng.choice(['app', 'public'])} OWNER TO {rng.choice([role, 'CURRENT_USER'])}",
+        lambda: f"REASSIGN OWNED BY {role} TO {rng.choice([other, 'CURRENT_USER'])}",
+        lambda: f"DROP OWNED BY {role}",
+        lambda: f"CREATE TABLE {table} (w text) INHERITS ({_table(rng)})",
+        lambda: f"CREATE PUBLICATION {pub} FOR TABLE ONLY {table}",
+        lambda: f"ALTER TABLE {table} OWNER TO CURRENT_USER",
+        lambda: f"GRANT SELECT ON {table} TO CURRENT_USER",
+        lambda: f"SET LOCAL ROLE {role}",
+        lambda: "RESET ROLE",
+        lambda: rng.choice(["SET search_path TO app, public", "RESET search_path", "SET LOCAL search_path = app"]),
+        lambda: f"CREATE TABLE {rng.choice(TABLES)} (id int PRIMARY KEY)",  # where the search_path says
+        lambda: f"GRANT SELECT ON {rng.choice(TABLES)} TO {role}",
         lambda: rng.choice(["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT s", "ROLLBACK TO SAVEPOINT s"]),
     ]
     return rng.choice(choices)()

@@ -262,6 +262,107 @@ GRANT SELECT ON public.t TO app;
 GRANT INSERT ON public.t TO cdc;
 ALTER TABLE public.t OWNER TO cdc;
 """,
+    "publication-row-filters-and-column-lists": """
+CREATE TABLE public.a (id int PRIMARY KEY, v text, secret text);
+CREATE TABLE public.b (id int PRIMARY KEY, v text);
+CREATE TABLE public.c (id int PRIMARY KEY, v text);
+CREATE PUBLICATION p FOR TABLE public.a (id, v), public.b WHERE (id > 10);
+CREATE PUBLICATION q FOR TABLE public.a;
+ALTER PUBLICATION q ADD TABLE public.c (id) WHERE (v <> '');
+ALTER PUBLICATION q DROP TABLE public.a;
+ALTER PUBLICATION q ADD TABLE public.a WHERE (id > 0);
+CREATE PUBLICATION r FOR TABLE public.b WHERE (id < 5);
+ALTER PUBLICATION r SET TABLE public.b, public.c;
+ALTER TABLE public.c RENAME TO d;
+""",
+    "schema-renamed-and-reowned": """
+CREATE ROLE cdc LOGIN;
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int PRIMARY KEY);
+GRANT SELECT ON app.t TO cdc;
+ALTER SCHEMA app OWNER TO cdc;
+ALTER SCHEMA app RENAME TO sales;
+""",
+    "tables-created-inside-create-schema": """
+CREATE ROLE cdc LOGIN;
+CREATE SCHEMA app AUTHORIZATION cdc CREATE TABLE t (id int PRIMARY KEY) CREATE TABLE u (id int);
+""",
+    "role-renamed-with-default-privileges": """
+CREATE ROLE cdc LOGIN;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO cdc;
+ALTER ROLE cdc RENAME TO reader;
+CREATE TABLE public.t (id int PRIMARY KEY);
+""",
+    "current-user-resolved": """
+CREATE ROLE cdc LOGIN;
+CREATE TABLE public.t (id int PRIMARY KEY);
+ALTER TABLE public.t OWNER TO cdc;
+ALTER TABLE public.t OWNER TO CURRENT_USER;
+GRANT SELECT ON public.t TO cdc;
+""",
+    "set-local-role-ends-at-commit": """
+CREATE ROLE app;
+CREATE ROLE cdc LOGIN;
+GRANT CREATE ON SCHEMA public TO app;
+BEGIN;
+SET LOCAL ROLE app;
+CREATE TABLE public.a (id int PRIMARY KEY);
+COMMIT;
+CREATE TABLE public.b (id int PRIMARY KEY);
+""",
+    "reassign-and-drop-owned": """
+CREATE ROLE app;
+CREATE ROLE cdc LOGIN;
+CREATE ROLE old;
+CREATE TABLE public.a (id int PRIMARY KEY);
+CREATE TABLE public.b (id int PRIMARY KEY);
+ALTER TABLE public.a OWNER TO old;
+ALTER TABLE public.b OWNER TO app;
+GRANT SELECT ON public.b TO cdc;
+REASSIGN OWNED BY old TO app;
+DROP OWNED BY cdc;
+DROP ROLE old;
+""",
+    "inheritance-children-published": """
+CREATE TABLE public.base (id int PRIMARY KEY);
+CREATE TABLE public.child (extra text) INHERITS (public.base);
+CREATE TABLE public.other (id int PRIMARY KEY);
+CREATE PUBLICATION p FOR TABLE public.base;
+CREATE PUBLICATION q FOR TABLE ONLY public.base, public.other;
+CREATE TABLE public.late (more text) INHERITS (public.base);
+""",
+    "search-path-decides-the-schema": """
+CREATE ROLE cdc LOGIN;
+CREATE SCHEMA app;
+SET search_path TO "$user", app, public;
+CREATE TABLE t (id int PRIMARY KEY);
+GRANT SELECT ON t TO cdc;
+CREATE PUBLICATION p FOR TABLE t;
+BEGIN;
+SET LOCAL search_path = public;
+CREATE TABLE public.u (id int PRIMARY KEY);
+COMMIT;
+CREATE TABLE v (id int);
+RESET search_path;
+CREATE TABLE w (id int);
+DROP TABLE w;
+""",
+    "search-path-skips-missing-schemas-and-looks-up-along-it": """
+CREATE ROLE cdc LOGIN;
+SET search_path TO missing, app, public;
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE SCHEMA app;
+CREATE TABLE app.u (id int);
+CREATE TABLE public.u (id int PRIMARY KEY);
+CREATE TABLE v (id int PRIMARY KEY);
+SET search_path TO app, public;
+GRANT SELECT ON t, u TO cdc;
+ALTER TABLE t REPLICA IDENTITY FULL;
+CREATE PUBLICATION p FOR TABLE t, u, v;
+CREATE PUBLICATION q FOR TABLES IN SCHEMA CURRENT_SCHEMA;
+SET search_path TO public;
+DROP TABLE t;
+""",
 }
 
 # Histories that use syntax of a later major: run only on servers of at least that major.

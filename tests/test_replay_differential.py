@@ -354,3 +354,69 @@ def test_the_majors_a_configuration_may_name_are_declared_once() -> None:
     assert (bounds["minimum"], bounds["maximum"]) == (PG_VERSIONS.start, PG_VERSIONS.stop - 1)
     assert f"default: {DEFAULT_PG_VERSION}" in bounds["description"]
     assert set(MAJORS) <= set(PG_VERSIONS)
+
+
+def test_the_readme_lists_every_approximation() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in readme for name in replaydiff.APPROXIMATIONS)
+
+
+@pytest.mark.parametrize(
+    ("migration", "reported"),
+    [
+        # the grant follows the table when its schema is renamed (replint used to lose it with the old name)
+        ("ALTER SCHEMA app RENAME TO sales;\n", False),
+        # DROP OWNED BY revokes what the role was granted here
+        ("DROP OWNED BY cdc;\n", True),
+        # the table's owner passes to whoever the migration runs as, and its grants stay
+        ("ALTER TABLE app.todos OWNER TO CURRENT_USER;\n", False),
+    ],
+)
+def test_schema_renames_and_owned_objects_as_postgresql_applies_them(
+    tmp_path: Path, migration: str, reported: bool
+) -> None:
+    files = {
+        "powersync/config.yaml": CDC_CONFIG,
+        "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\nCREATE SCHEMA app;\n"
+        "CREATE TABLE app.todos (id int PRIMARY KEY);\nGRANT USAGE ON SCHEMA app TO cdc;\n"
+        "GRANT SELECT ON app.todos TO cdc;\n",
+        "db/2.sql": migration,
+        "db/3.sql": "CREATE PUBLICATION powersync FOR ALL TABLES;\n",
+    }
+    assert bool(_found(tmp_path, files, "sql-cdc-role-select-coverage")) is reported
+
+
+@pytest.mark.parametrize(("only", "reported"), [("", True), ("ONLY ", False)])
+def test_an_inheritance_child_is_published_with_its_parent(tmp_path: Path, only: str, reported: bool) -> None:
+    """`FOR TABLE base` publishes the children base has then; `FOR TABLE ONLY base` does not."""
+    files = {
+        "db/1.sql": "CREATE TABLE public.base (id int PRIMARY KEY);\n"
+        "CREATE TABLE public.child (extra text) INHERITS (public.base);\n"  # no key of its own: not inherited
+        f"CREATE PUBLICATION powersync FOR TABLE {only}public.base;\n",
+    }
+    found = _found(tmp_path, files, "sql-published-table-replica-identity")
+    assert [("public.child" in line) for line in found] == ([True] if reported else []), found
+
+
+@pytest.mark.parametrize(("body", "applies"), [("", True), ("COMMIT;\nBEGIN;\n", False)])
+def test_set_local_role_ends_with_its_transaction(tmp_path: Path, body: str, applies: bool) -> None:
+    """Default privileges FOR ROLE app cover a table app creates: inside SET LOCAL ROLE app, not after COMMIT."""
+    files = {
+        "powersync/config.yaml": CDC_CONFIG,
+        "db/1.sql": "CREATE ROLE cdc LOGIN REPLICATION BYPASSRLS;\nCREATE ROLE app;\n"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA public GRANT SELECT ON TABLES TO cdc;\n"
+        f"BEGIN;\nSET LOCAL ROLE app;\n{body}CREATE TABLE public.todos (id int PRIMARY KEY);\nCOMMIT;\n"
+        "CREATE PUBLICATION powersync FOR TABLE public.todos;\n",
+    }
+    assert bool(_found(tmp_path, files, "sql-cdc-role-select-coverage")) is not applies
+
+
+def test_unqualified_names_are_created_where_the_search_path_says(tmp_path: Path) -> None:
+    """`SET search_path TO app` before `CREATE TABLE todos`: the table is app.todos, as on the server; replint
+    used to put it in public and then report the publication's app.todos as missing a key it has."""
+    files = {
+        "db/1.sql": "CREATE SCHEMA app;\nSET search_path TO app;\nCREATE TABLE todos (id int PRIMARY KEY);\n"
+        "CREATE TABLE notes (body text);\nCREATE PUBLICATION powersync FOR TABLE todos, notes;\n",
+    }
+    found = _found(tmp_path, files, "sql-published-table-replica-identity")
+    assert len(found) == 1 and "table app.notes" in found[0], found

@@ -382,6 +382,14 @@ def _inherited_privilege_holders(db: DbState, name: str) -> list[str]:
     return [name, "public", *_walk(db, name, upward=True, inherit_only=True)]
 
 
+def _own_snapshot(consumer: str) -> bool:
+    """Whether a consumer (as `_Builder._cdc_publications` names it) copies tables with its own SELECT: PowerSync
+    and Debezium snapshot with `SELECT * FROM t`, where a publication's row filter or column list does not
+    apply, then stream through it. A subscription's initial copy honours both (PostgreSQL 15+); what Drasi's
+    bootstrap does is not known here."""
+    return consumer.startswith(("PowerSync", "Debezium connector "))
+
+
 def can_select(db: DbState, role: str, table: TableState) -> tuple[bool, bool]:
     """(SELECT on the table, USAGE on its schema) for `role`, with inheritance and predefined roles. What grants
     give: a superuser's bypass of every check is the policies' to judge (`tests/replaydiff.py` compares this with
@@ -393,7 +401,11 @@ def can_select(db: DbState, role: str, table: TableState) -> tuple[bool, bool]:
         reads_all
         or any((h, "schema", table.schema, "USAGE") in db.privileges for h in holders)
         or any((h, "schema", table.schema, "USAGE") in BUILT_IN_GRANTS - db.revoked.keys() for h in holders)
-        or db.schemas.get(table.schema, (None, None))[0] in holders  # CREATE SCHEMA ... AUTHORIZATION role
+        # the schema's owner (CREATE SCHEMA ... AUTHORIZATION role), unless it revoked USAGE from itself
+        or (
+            db.schemas.get(table.schema, (None, None))[0] in holders
+            and "USAGE" not in db.schema_owner_lacks.get(table.schema, frozenset())
+        )
     )
     owner = table.owner[0]
     if owner is not None and owner in holders and "SELECT" not in table.owner_lacks:
@@ -985,8 +997,13 @@ class _Builder:
             for pub_name in pubs:
                 pub = db.publications[pub_name]
                 ops = pub.publish[0]
+                partial = pub.partial.get(table.name)
                 self.c["published_tables"].append(
                     {
+                        "row_filter": bool(partial and partial[0].row_filter),
+                        "columns": list(partial[0].columns) if partial and partial[0].columns else None,
+                        "partial_origin": partial[1].to_dict() if partial else None,
+                        "snapshot_consumers": [c for c in cdc_pubs.get(pub_name, []) if _own_snapshot(c)],
                         "key": f"published:{pub_name}:{table.name}",
                         "table": table.name,
                         "publication": pub_name,
@@ -1064,7 +1081,7 @@ class _Builder:
             )
 
     def _cdc_publications(self, connections: list[ConnectionItem]) -> dict[str, list[str]]:
-        """Publication name -> the consumers that stream it."""
+        """Publication name -> the consumers that stream it (named as `_own_snapshot` reads them)."""
         assert self.db is not None
         out: dict[str, list[str]] = {}
         for conn in connections:

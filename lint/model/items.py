@@ -603,6 +603,17 @@ class PublishedItem(TypedDict):
     ]
     table: Annotated[str, "schema-qualified table name"]
     table_origin: Annotated[Origin, "where the table is created (CREATE TABLE)"]
+    row_filter: Annotated[bool, "the table is published with a row filter (FOR TABLE t WHERE (...), PostgreSQL 15+)"]
+    columns: Annotated[
+        list[str] | None, "the column list it is published with (FOR TABLE t (a, b), PostgreSQL 15+); null: all"
+    ]
+    partial_origin: Annotated[
+        Origin | None, "the statement that gives the row filter or column list; null when the table is whole"
+    ]
+    snapshot_consumers: Annotated[
+        list[str],
+        "consumers of the publication whose snapshot is their own SELECT (PowerSync, Debezium), not a filtered copy",
+    ]
 
 
 class SubscriptionItem(TypedDict):
@@ -1622,11 +1633,11 @@ class DbDefaultPrivilege(TypedDict):
 
 
 class DbSchema(TypedDict):
-    """A schema the SQL creates."""
+    """A schema the SQL creates or gives an owner."""
 
     name: Annotated[str, "schema name"]
     owner: Annotated[str | None, "its owner (AUTHORIZATION or ALTER SCHEMA OWNER); null when not known"]
-    origin: Annotated[Origin, "the CREATE SCHEMA statement"]
+    origin: Annotated[Origin, "the CREATE SCHEMA statement (or the ALTER SCHEMA ... OWNER TO of one it did not create)"]
 
 
 class DbTable(TypedDict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lint.conninfo import ConnInfo
 from lint.sources import sql as ev
@@ -86,6 +86,7 @@ class TableState:
     pk_dropped: Span | None = None  # the ALTER TABLE ... DROP CONSTRAINT / COLUMN that removed the primary key
     unlogged: bool = False  # not publishable
     partitioned: bool = False  # PARTITION BY: its rows live in its partitions
+    inherits: tuple[str, ...] = ()  # INHERITS parents (not partitions)
     # Privileges revoked from the owner itself. An owner holds every privilege through the table's ACL, like any
     # grantee: REVOKE ... FROM the owner takes them away, and ALTER ... OWNER TO hands the owner's entry over.
     owner_lacks: frozenset[str] = frozenset()
@@ -111,6 +112,8 @@ class PublicationState:
     via_root: tuple[bool, Span | None] = (False, None)
     # Tables an ALTER PUBLICATION ... DROP/SET took out (and the statement), to explain a missing table.
     removed: dict[str, Span] = field(default_factory=dict)
+    # Tables published with a row filter or a column list, as listed (and the statement that says so).
+    partial: dict[str, tuple[ev.PartialTable, Span]] = field(default_factory=dict)
 
 
 @dataclass
@@ -158,6 +161,8 @@ class DbState:
     default_privs: list[DefaultPriv] = field(default_factory=list)
     tables: dict[str, TableState] = field(default_factory=dict)
     schemas: dict[str, tuple[str | None, Span]] = field(default_factory=dict)
+    # Privileges a schema's owner revoked from itself (as TableState.owner_lacks, for schemas).
+    schema_owner_lacks: dict[str, frozenset[str]] = field(default_factory=dict)
     publications: dict[str, PublicationState] = field(default_factory=dict)
     dropped_publications: dict[str, Span] = field(default_factory=dict)
     # old name -> (new name, ALTER PUBLICATION ... RENAME TO statement): explains a "missing" publication.
@@ -174,6 +179,8 @@ class DbState:
     set_role_targets: set[str] = field(default_factory=set)
     version: int = DEFAULT_PG_VERSION  # the PostgreSQL major whose rules apply (see DEFAULT_PG_VERSION)
     version_source: str = "default"  # or where `.replint.yaml` names it ("path:line")
+    search_path: tuple[str, ...] = ("$user", "public")  # SET search_path of the file being replayed
+    public_gone: bool = False  # schema public was dropped or renamed
     _graph: tuple[int, Memberships] | None = field(default=None, repr=False, compare=False)
 
     def memberships(self) -> Memberships:
@@ -287,9 +294,22 @@ def replay(files: Iterable[ev.SqlFile], version: tuple[int, str] | None = None) 
     for f in ordered:
         db.current_role = None  # each migration file runs as the migration user
         kept = {id(e) for e in committed(f.events)}
+        db.search_path = DEFAULT_SEARCH_PATH
+        in_tx = False
+        # What a SET LOCAL changed, to restore when its transaction ends: (role, search_path).
+        before_local: list[tuple[str | None, tuple[str, ...]]] = []
         for event in f.events:
-            if id(event) in kept:
-                _apply(db, event)
+            if isinstance(event, ev.Transaction) and event.action in ("begin", "commit", "rollback"):
+                ends = in_tx and event.action != "begin"
+                in_tx = event.action == "begin" or (in_tx and not ends)
+                if ends and before_local:
+                    db.current_role, db.search_path = before_local.pop()
+            elif isinstance(event, ev.SetRole | ev.SearchPath) and event.local:
+                if in_tx and id(event) in kept:  # outside a transaction SET LOCAL does nothing (a warning)
+                    before_local[:] = before_local or [(db.current_role, db.search_path)]
+                    _apply(db, event)
+            elif id(event) in kept:
+                _apply(db, resolve_names(db, event))
             else:  # rolled back, yet its password is still written in the file
                 _note_written_secret(db, event)
     return db
@@ -385,6 +405,7 @@ def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
     elif isinstance(e, ev.SchemaDrop):
         for schema in e.names:
             db.schemas.pop(schema, None)
+            db.public_gone = db.public_gone or schema == "public"
             if e.cascade:
                 _drop_tables(db, [t for t, st in db.tables.items() if st.schema == schema])
                 for pub in db.publications.values():
@@ -394,7 +415,11 @@ def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
         if table is not None:
             table.policies.append((e.name, e.span))
     elif isinstance(e, ev.SchemaCreate):
-        db.schemas.setdefault(e.name, (e.authorization, e.span))
+        db.schemas.setdefault(e.name, (_resolved(db, e.authorization), e.span))
+    elif isinstance(e, ev.SchemaAlter):
+        _schema_alter(db, e)
+    elif isinstance(e, ev.OwnedChange):
+        _owned_change(db, e)
     elif isinstance(e, ev.PublicationCreate):
         _publication_create(db, e)
     elif isinstance(e, ev.PublicationAlter):
@@ -436,6 +461,149 @@ def _apply(db: DbState, e: ev.Event) -> None:  # a flat dispatch reads best here
             db.system[e.name] = (e.value, e.span)
     elif isinstance(e, ev.SetRole):
         db.current_role = e.role
+    elif isinstance(e, ev.SearchPath):
+        db.search_path = DEFAULT_SEARCH_PATH if e.path is None else e.path
+
+
+def _resolved(db: DbState, role: str | None) -> str | None:
+    """CURRENT_USER / CURRENT_ROLE as the role the statement runs as (None: the migration user); SESSION_USER is
+    the migration user."""
+    if role == "current_user":
+        return db.current_role
+    if role == "session_user":
+        return None
+    return role
+
+
+def _schema_alter(db: DbState, e: ev.SchemaAlter) -> None:
+    if e.name not in db.schemas and not any(t.schema == e.name for t in db.tables.values()):
+        return
+    if e.owner is not None:
+        _set_schema_owner(db, e.name, _resolved(db, e.owner), e.span)
+        return
+    new = e.new_name or e.name
+    db.public_gone = db.public_gone or e.name == "public"
+    if e.name in db.schemas:
+        db.schemas[new] = db.schemas.pop(e.name)
+    for table in [t for t in db.tables.values() if t.schema == e.name]:
+        _move_table(db, table.name, f"{new}.{table.name.split('.', 1)[1]}")
+    for key in [k for k in db.privileges if k[1] in ("schema", "schema_all") and k[2] == e.name]:
+        db.privileges[(key[0], key[1], new, key[3])] = db.privileges.pop(key)
+    for key in [k for k in db.revoked if k[1] in ("schema", "schema_all") and k[2] == e.name]:
+        db.revoked[(key[0], key[1], new, key[3])] = db.revoked.pop(key)
+    for key in [k for k in BUILT_IN_GRANTS if k[2] == e.name]:
+        # The schema keeps its ACL under its new name: a built-in grant not revoked becomes an ordinary one, and
+        # the old name no longer has it (a schema created later under that name starts without it).
+        if key not in db.revoked:
+            db.privileges[(key[0], key[1], new, key[3])] = e.span
+        db.revoked[key] = e.span
+    for pub in db.publications.values():
+        if e.name in pub.schemas:
+            pub.schemas[new] = pub.schemas.pop(e.name)
+    for d in db.default_privs:
+        if d.schema == e.name:
+            d.schema = new
+
+
+def _set_schema_owner(db: DbState, name: str, new: str | None, span: Span) -> None:
+    """ALTER SCHEMA ... OWNER TO, REASSIGN OWNED: the old owner's ACL entry passes to the new owner (merged with
+    what the new owner was granted), as for tables."""
+    old, created = db.schemas.get(name, (None, span))
+    lacks = db.schema_owner_lacks.pop(name, frozenset())
+    granted = {k[3] for k in db.privileges if k[:3] == (new, "schema", name)}
+    for key in [k for k in db.privileges if old is not None and k[:3] == (old, "schema", name)]:
+        moved = db.privileges.pop(key)
+        if new is not None:
+            db.privileges.setdefault((new, *key[1:]), moved)
+    if new is not None and lacks - granted:
+        db.schema_owner_lacks[name] = lacks - granted
+    db.schemas[name] = (new, created)
+
+
+def _owned_change(db: DbState, e: ev.OwnedChange) -> None:
+    """REASSIGN OWNED hands the roles' tables and schemas to the new owner (as ALTER ... OWNER TO does); DROP OWNED
+    drops them and revokes every privilege granted to the roles here, and their default privileges."""
+    roles = set(e.roles)
+    if e.new_owner is not None:
+        new = _resolved(db, e.new_owner)
+        for table in db.tables.values():
+            if table.owner[0] in roles:
+                _set_owner(db, table, new, e.span)
+        for name, (owner, _) in list(db.schemas.items()):
+            if owner in roles:
+                _set_schema_owner(db, name, new, e.span)
+        return
+    _drop_tables(db, [t.name for t in db.tables.values() if t.owner[0] in roles])
+    for name in [n for n, (owner, _) in db.schemas.items() if owner in roles]:
+        db.schemas.pop(name)
+    for key in [k for k in db.privileges if k[0] in roles]:
+        db.revoked[key] = e.span
+        del db.privileges[key]
+    db.default_privs = [d for d in db.default_privs if d.for_role not in roles and d.grantee not in roles]
+
+
+DEFAULT_SEARCH_PATH = ("$user", "public")
+
+
+def _schema_exists(db: DbState, schema: str) -> bool:
+    if schema == "public" and not db.public_gone:
+        return True
+    return schema in db.schemas or any(t.schema == schema for t in db.tables.values())
+
+
+def _path_schemas(db: DbState) -> list[str]:
+    """The schemas of the search_path that exist, in order (`$user` is the schema named as the role running the
+    statement, when there is one)."""
+    out = []
+    for entry in db.search_path:
+        schema = (db.current_role or "") if entry == "$user" else entry
+        if schema and schema not in ("pg_catalog", "pg_temp") and _schema_exists(db, schema):
+            out.append(schema)
+    return out
+
+
+def _created_in(db: DbState) -> str:
+    """Where an unqualified name is created: the first existing schema of the search_path (PostgreSQL refuses
+    the statement when there is none; `public` then stands in)."""
+    return next(iter(_path_schemas(db)), "public")
+
+
+def _found_in(db: DbState, name: str) -> str:
+    """An unqualified table name as PostgreSQL looks it up: the first schema of the search_path holding it."""
+    bare = name[len(ev.UNQUALIFIED) + 1 :]
+    schema = next((s for s in _path_schemas(db) if f"{s}.{bare}" in db.tables), _created_in(db))
+    return f"{schema}.{bare}"
+
+
+def resolve_names(db: DbState, e: ev.Event) -> ev.Event:
+    """The event with its unqualified table names (and CURRENT_SCHEMA) resolved through the search_path in force:
+    a created table goes to the first existing schema of the path, others are looked up along it."""
+    marker = f"{ev.UNQUALIFIED}."
+
+    def look(name: str) -> str:
+        return _found_in(db, name) if name.startswith(marker) else name
+
+    def looks(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(look(n) for n in names)
+
+    if isinstance(e, ev.TableCreate):
+        table = f"{_created_in(db)}.{e.table[len(marker):]}" if e.table.startswith(marker) else e.table
+        parent = look(e.partition_of) if e.partition_of else None
+        return replace(e, table=table, partition_of=parent, inherits=looks(e.inherits))
+    if isinstance(e, ev.TableAlter):
+        actions = tuple((a, look(arg) if a in ("attach", "detach") else arg) for a, arg in e.actions)
+        return replace(e, table=look(e.table), actions=actions)
+    if isinstance(e, ev.TableRename | ev.PolicyCreate):
+        return replace(e, table=look(e.table))
+    if isinstance(e, ev.TableDrop):
+        return replace(e, tables=looks(e.tables))
+    if isinstance(e, ev.PrivGrant) and e.objtype == "table":
+        return replace(e, objects=looks(e.objects))
+    if isinstance(e, ev.PublicationCreate | ev.PublicationAlter):
+        schemas = tuple(_created_in(db) if s == ev.UNQUALIFIED else s for s in e.schemas)
+        partial = tuple(replace(p, table=look(p.table)) for p in e.partial)
+        return replace(e, tables=looks(e.tables), schemas=schemas, partial=partial, only=looks(e.only))
+    return e
 
 
 def _drop_tables(db: DbState, names: Iterable[str]) -> None:
@@ -446,6 +614,7 @@ def _drop_tables(db: DbState, names: Iterable[str]) -> None:
         db.tables.pop(name, None)
         for pub in db.publications.values():
             pub.tables.pop(name, None)
+            pub.partial.pop(name, None)
         for priv_key in [k for k in db.privileges if k[1] == "table" and k[2] == name]:
             del db.privileges[priv_key]
 
@@ -506,12 +675,21 @@ def _role_rename(db: DbState, old: str, new: str) -> None:
     for table in db.tables.values():
         if table.owner[0] == old:
             table.owner = (new, table.owner[1])
+        if table.creator == old:
+            table.creator = new
+    for d in db.default_privs:
+        d.for_role = new if d.for_role == old else d.for_role
+        d.grantee = new if d.grantee == old else d.grantee
+    for name, (owner, span) in list(db.schemas.items()):
+        if owner == old:
+            db.schemas[name] = (new, span)
 
 
 def _role_grant(db: DbState, e: ev.RoleGrant) -> None:
     for role_name in e.roles:
-        for member in e.grantees:
-            if member in SPECIAL_GRANTEES:
+        for named in e.grantees:
+            member = _resolved(db, named)
+            if member is None or member in SPECIAL_GRANTEES:
                 continue
             key = (role_name, member)
             if e.is_grant:
@@ -538,31 +716,36 @@ def _role_grant(db: DbState, e: ev.RoleGrant) -> None:
                     del db.edges[key]
 
 
-def _expand(objtype: str, privileges: tuple[str, ...]) -> tuple[str, ...]:
+def _expand(db: DbState, objtype: str, privileges: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for p in privileges:
         if p in ("ALL", "ALL PRIVILEGES"):
-            out.extend(ALL_PRIVILEGES.get(objtype, ("ALL",)))
+            every = ALL_PRIVILEGES.get(objtype, ("ALL",))
+            out.extend(x for x in every if x != "MAINTAIN" or db.version >= 17)  # MAINTAIN came with 17
         else:
             out.append(p)
     return tuple(dict.fromkeys(out))
 
 
 def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
-    privs = _expand(e.objtype, e.privileges)
+    privs = _expand(db, e.objtype, e.privileges)
     targets: list[tuple[str, str]] = [(e.objtype, o) for o in e.objects]
     if e.all_in_schemas and e.objtype == "table":
         for schema in e.all_in_schemas:
             targets.append(("schema_all", schema))
             targets.extend(("table", t) for t, st in db.tables.items() if st.schema == schema)
-    for grantee in e.grantees:
-        if grantee in ("current_user", "session_user"):
-            continue
+    for named in e.grantees:
+        grantee = _resolved(db, named)
+        if grantee is None:
+            continue  # the migration user, whose name the files do not tell
         for objtype, obj in targets:
             table = db.tables.get(obj) if objtype == "table" else None
             if table is not None and table.owner[0] == grantee:
                 lacks = table.owner_lacks
                 table.owner_lacks = lacks - set(privs) if e.is_grant else lacks | set(privs)
+            if objtype == "schema" and obj in db.schemas and db.schemas[obj][0] == grantee:
+                lacks = db.schema_owner_lacks.get(obj, frozenset())
+                db.schema_owner_lacks[obj] = lacks - set(privs) if e.is_grant else lacks | set(privs)
             for p in privs:
                 key = (grantee, objtype, obj, p)
                 if e.is_grant:
@@ -575,7 +758,7 @@ def _priv_grant(db: DbState, e: ev.PrivGrant) -> None:
 def _default_privs(db: DbState, e: ev.DefaultPrivs) -> None:
     for_roles: tuple[str | None, ...] = e.for_roles or (db.current_role,)
     schemas: tuple[str | None, ...] = e.schemas or (None,)
-    privs = _expand(e.objtype, e.privileges)
+    privs = _expand(db, e.objtype, e.privileges)
     for role in for_roles:
         for schema in schemas:
             for grantee in e.grantees:
@@ -600,15 +783,17 @@ def _table_create(db: DbState, e: ev.TableCreate) -> None:
     if e.partition_of and e.partition_of in db.tables:
         pk = pk or db.tables[e.partition_of].pk  # a partition carries its parent's key
     creator = db.current_role
+    owner = _resolved(db, e.owner) if e.owner is not None else creator
     db.tables[e.table] = TableState(
         e.table,
         e.span,
         pk,
         creator,
-        (creator, e.span),
+        (owner, e.span),
         partition_of=e.partition_of,
         unlogged=e.unlogged,
         partitioned=e.partitioned,
+        inherits=e.inherits,
     )
     schema = e.table.split(".", 1)[0]
     for d in db.default_privs:
@@ -644,8 +829,7 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
                 table.identity_changed_while_published = e.span
             table.replica_identity = (arg, e.span)
         elif action == "owner":
-            _hand_over(db, table, arg)
-            table.owner = (arg, e.span)
+            _set_owner(db, table, _resolved(db, arg), e.span)
         elif action == "persistence":
             table.unlogged = arg == "unlogged"
         elif action in ("attach", "detach") and arg in db.tables:
@@ -666,6 +850,19 @@ def _table_alter(db: DbState, e: ev.TableAlter) -> None:
             table.pk, table.pk_dropped = None, e.span
 
 
+def _set_owner(db: DbState, table: TableState, owner: str | None, span: Span) -> None:
+    """ALTER TABLE ... OWNER TO, REASSIGN OWNED: `owner` None is the migration user (OWNER TO CURRENT_USER),
+    whose name the files do not tell; the old owner's ACL entry passes to it all the same."""
+    if owner is None:
+        old = table.owner[0]
+        for key in [k for k in db.privileges if old is not None and k[:3] == (old, "table", table.name)]:
+            del db.privileges[key]
+        table.owner_lacks = frozenset()
+    else:
+        _hand_over(db, table, owner)
+    table.owner = (owner, span)
+
+
 def _hand_over(db: DbState, table: TableState, new: str) -> None:
     """ALTER TABLE ... OWNER TO: the old owner's ACL entry becomes the new owner's, merged with what the new owner
     was granted; the old owner keeps nothing (its grants were part of that entry)."""
@@ -679,18 +876,29 @@ def _hand_over(db: DbState, table: TableState, new: str) -> None:
 
 
 def _table_rename(db: DbState, e: ev.TableRename) -> None:
-    table = db.tables.pop(e.table, None)
-    if table is None:
-        return
-    new = f"{e.new_schema or table.schema}.{e.new_name}"
+    table = db.tables.get(e.table)
+    if table is not None:
+        _move_table(db, e.table, f"{e.new_schema or table.schema}.{e.new_name}")
+
+
+def _move_table(db: DbState, old: str, new: str) -> None:
+    """A table's new name (RENAME TO, SET SCHEMA, its schema renamed): what refers to it follows."""
+    table = db.tables.pop(old)
     table.name = new
     db.tables[new] = table
+    for other in db.tables.values():
+        if other.partition_of == old:
+            other.partition_of = new
+        other.inherits = tuple(new if p == old else p for p in other.inherits)
     for pub in db.publications.values():
-        if e.table in pub.tables:
-            pub.tables[new] = pub.tables.pop(e.table)
-    for key in [k for k in db.privileges if k[1] == "table" and k[2] == e.table]:
+        if old in pub.tables:
+            pub.tables[new] = pub.tables.pop(old)
+        if old in pub.partial:
+            shape, span = pub.partial.pop(old)
+            pub.partial[new] = (ev.PartialTable(new, shape.row_filter, shape.columns), span)
+    for key in [k for k in db.privileges if k[1] == "table" and k[2] == old]:
         db.privileges[(key[0], "table", new, key[3])] = db.privileges.pop(key)
-    for key in [k for k in db.revoked if k[1] == "table" and k[2] == e.table]:
+    for key in [k for k in db.revoked if k[1] == "table" and k[2] == old]:
         db.revoked[(key[0], "table", new, key[3])] = db.revoked.pop(key)
 
 
@@ -710,10 +918,25 @@ def _apply_pub_options(pub: PublicationState, options: tuple[tuple[str, str], ..
             pub.via_root = (_truthy(value), span)
 
 
+def _with_children(db: DbState, tables: tuple[str, ...], only: tuple[str, ...]) -> tuple[str, ...]:
+    """Publishing `t` without ONLY publishes the inheritance children it has then (not those created later)."""
+    out = list(tables)
+    frontier = [t for t in tables if t not in only]
+    while frontier:
+        parent = frontier.pop()
+        for name, table in db.tables.items():
+            if parent in table.inherits and name not in out:
+                out.append(name)
+                frontier.append(name)
+    return tuple(out)
+
+
 def _publication_create(db: DbState, e: ev.PublicationCreate) -> None:
+    tables = _with_children(db, e.tables, e.only)
     pub = PublicationState(
-        e.name, e.span, True, e.all_tables, dict.fromkeys(e.tables, e.span), dict.fromkeys(e.schemas, e.span)
+        e.name, e.span, True, e.all_tables, dict.fromkeys(tables, e.span), dict.fromkeys(e.schemas, e.span)
     )
+    pub.partial = {p.table: (p, e.span) for p in e.partial}
     _apply_pub_options(pub, e.options, e.span)
     db.publications[e.name] = pub
     db.dropped_publications.pop(e.name, None)
@@ -728,15 +951,19 @@ def _publication_alter(db: DbState, e: ev.PublicationAlter) -> None:
         # Altering a publication the migrations never create (supabase_realtime, a DBA's publication).
         pub = PublicationState(e.name, e.span, declared=False)
         db.publications[e.name] = pub
+    if e.tables:
+        e = replace(e, tables=_with_children(db, e.tables, e.only))
     if e.action == "options":
         _apply_pub_options(pub, e.options, e.span)
     elif e.action == "add":
         pub.tables.update(dict.fromkeys(e.tables, e.span))
+        pub.partial.update({p.table: (p, e.span) for p in e.partial})
         pub.schemas.update(dict.fromkeys(e.schemas, e.span))
         for t in e.tables:
             pub.removed.pop(t, None)
     elif e.action == "drop":
         for t in e.tables:
+            pub.partial.pop(t, None)
             if pub.tables.pop(t, None) is not None:
                 pub.removed[t] = e.span
         for s in e.schemas:
@@ -747,6 +974,7 @@ def _publication_alter(db: DbState, e: ev.PublicationAlter) -> None:
             pub.removed.pop(t, None)
         pub.tables = dict.fromkeys(e.tables, e.span)
         pub.schemas = dict.fromkeys(e.schemas, e.span)
+        pub.partial = {p.table: (p, e.span) for p in e.partial}
     elif e.action == "rename" and e.new_name:
         db.publications.pop(e.name, None)
         pub.name = e.new_name

@@ -1,6 +1,6 @@
 """A concise Markdown job summary (DESIGN §6 `markdown`), e.g. for `$GITHUB_STEP_SUMMARY`.
 
-    ### replint 0.3.0
+    ### replint 0.4.0
 
     1 error, 0 warnings, 0 infos in 2 files
 

@@ -117,6 +117,8 @@ class TableCreate(Event):
     if_not_exists: bool
     unlogged: bool = False  # never published (PostgreSQL refuses it in a publication, FOR ALL TABLES skips it)
     partitioned: bool = False  # PARTITION BY: holds no rows itself; publications carry its leaf partitions
+    inherits: tuple[str, ...] = ()  # INHERITS (parents): a publication of a parent lists its children too
+    owner: str | None = None  # set by CREATE SCHEMA ... AUTHORIZATION owner CREATE TABLE ...; else its creator
 
     @property
     def has_pk(self) -> bool:
@@ -166,12 +168,40 @@ class SchemaCreate(Event):
 
 
 @dataclass(frozen=True)
+class SchemaAlter(Event):
+    """ALTER SCHEMA name RENAME TO new_name, or OWNER TO owner."""
+
+    name: str
+    new_name: str | None
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class OwnedChange(Event):
+    """REASSIGN OWNED BY roles TO new_owner, or DROP OWNED BY roles (new_owner None): in the current database."""
+
+    roles: tuple[str, ...]
+    new_owner: str | None
+
+
+@dataclass(frozen=True)
+class PartialTable:
+    """A published table with a row filter (`WHERE (...)`) or a column list (PostgreSQL 15+)."""
+
+    table: str
+    row_filter: bool
+    columns: tuple[str, ...] | None  # None: every column
+
+
+@dataclass(frozen=True)
 class PublicationCreate(Event):
     name: str
     all_tables: bool
     tables: tuple[str, ...]
     schemas: tuple[str, ...]
     options: tuple[tuple[str, str], ...]
+    partial: tuple[PartialTable, ...] = ()
+    only: tuple[str, ...] = ()  # tables written with ONLY: their inheritance children are not added
 
 
 @dataclass(frozen=True)
@@ -182,6 +212,8 @@ class PublicationAlter(Event):
     schemas: tuple[str, ...]
     options: tuple[tuple[str, str], ...]
     new_name: str | None = None
+    partial: tuple[PartialTable, ...] = ()
+    only: tuple[str, ...] = ()  # tables written with ONLY: their inheritance children are not added or dropped
 
 
 @dataclass(frozen=True)
@@ -222,6 +254,21 @@ class SystemSet(Event):
 @dataclass(frozen=True)
 class SetRole(Event):
     role: str | None  # None = RESET ROLE / back to the migration user
+    local: bool = False  # SET LOCAL ROLE: until the end of the transaction
+
+
+@dataclass(frozen=True)
+class SearchPath(Event):
+    """SET [LOCAL] search_path (None: RESET / DEFAULT). Unqualified names are written with an empty schema
+    (`.todos`, see UNQUALIFIED) and resolved by the replay, which knows which schemas and tables exist."""
+
+    path: tuple[str, ...] | None
+    local: bool = False
+
+
+# The schema of a name written without one: resolved through the search_path when replayed. PostgreSQL refuses a
+# zero-length identifier, so no schema is really called that.
+UNQUALIFIED = ""
 
 
 @dataclass(frozen=True)
@@ -385,9 +432,11 @@ _CREATE_NEEDED = frozenset(
         *("UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL"),  # CREATE UNLOGGED TABLE, CREATE TEMP TABLE, ...
     }
 )
-_ALTER_NEEDED = frozenset(["ROLE", "USER", "GROUP", "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SYSTEM"])
-_DROP_NEEDED = frozenset(["ROLE", "USER", "GROUP", "TABLE", "PUBLICATION", "SUBSCRIPTION", "SCHEMA"])
-_ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET"])
+_ALTER_NEEDED = frozenset(
+    ["ROLE", "USER", "GROUP", "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SYSTEM", "SCHEMA"]
+)
+_DROP_NEEDED = frozenset(["ROLE", "USER", "GROUP", "TABLE", "PUBLICATION", "SUBSCRIPTION", "SCHEMA", "OWNED"])
+_ALWAYS_NEEDED = frozenset(["GRANT", "REVOKE", "DO", "SET", "RESET", "REASSIGN"])
 # Transaction control: a ROLLBACK undoes what came before it, so these are read too.
 _TRANSACTION = frozenset(["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"])
 # ALTER TABLE sub-commands the model records (`_AlterTableStmt`, `_RenameStmt`); ADD COLUMN and friends are not.
@@ -772,12 +821,6 @@ def _constraint_pk(rel: dict[str, Any], con: dict[str, Any]) -> PrimaryKey:
     return PrimaryKey(str(con.get("conname") or con.get("indexname") or _default_pk_name(rel)), columns)
 
 
-def qualified(rangevar: dict[str, Any]) -> str:
-    """schema.name with PostgreSQL's default schema for unqualified names (search_path assumed default)."""
-    schema = rangevar.get("schemaname") or "public"
-    return f"{schema}.{rangevar.get('relname', '')}"
-
-
 def _rolespec(spec: dict[str, Any]) -> str:
     inner = spec.get("RoleSpec", spec)
     kind = inner.get("roletype", "ROLESPEC_CSTRING")
@@ -854,6 +897,10 @@ class _Ctx:
         self.secret_spans: list[Span] = []
 
     # -- helpers ------------------------------------------------------------------------------------------
+
+    def qualified(self, rangevar: dict[str, Any]) -> str:
+        """schema.name; an unqualified name gets the UNQUALIFIED schema, for the replay to resolve."""
+        return f"{rangevar.get('schemaname') or UNQUALIFIED}.{rangevar.get('relname', '')}"
 
     def skipped(self, what: str, span: Span) -> None:
         """A statement that could not be read: reported where it goes wrong; the rest of the file is read."""
@@ -1004,11 +1051,13 @@ class _Ctx:
         if rtype == "OBJECT_ROLE":
             self.events.append(RoleRename(span, str(node.get("subname", "")), str(node.get("newname", ""))))
         elif rtype == "OBJECT_TABLE" and node.get("relation"):
-            self.events.append(TableRename(span, qualified(node["relation"]), str(node.get("newname", ""))))
+            self.events.append(TableRename(span, self.qualified(node["relation"]), str(node.get("newname", ""))))
         elif rtype == "OBJECT_PUBLICATION":
             obj = node.get("object", {})
             old = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
             self.events.append(PublicationAlter(span, old, "rename", (), (), (), str(node.get("newname", ""))))
+        elif rtype == "OBJECT_SCHEMA":
+            self.events.append(SchemaAlter(span, str(node.get("subname", "")), str(node.get("newname", "")), None))
 
     def _DropRoleStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1057,7 +1106,7 @@ class _Ctx:
         target = node.get("targtype", "ACL_TARGET_OBJECT")
         for obj in node.get("objects", []) or []:
             if "RangeVar" in obj:
-                objects.append(qualified(obj["RangeVar"]))
+                objects.append(self.qualified(obj["RangeVar"]))
             elif "String" in obj:
                 if target == "ACL_TARGET_ALL_IN_SCHEMA":
                     schemas.append(str(obj["String"].get("sval", "")))
@@ -1111,11 +1160,16 @@ class _Ctx:
         if rel.get("relpersistence") == "t":
             return  # a temporary table ends with the migration's session
         parents = node.get("inhRelations") or []
-        partition_of = qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
+        partition_of = self.qualified(parents[0]["RangeVar"]) if node.get("partbound") and parents else None
         unlogged = rel.get("relpersistence") == "u"
         exists_ok = bool(node.get("if_not_exists"))
         partitioned = bool(node.get("partspec"))
-        self.events.append(TableCreate(span, qualified(rel), pk, partition_of, exists_ok, unlogged, partitioned))
+        named = [p["RangeVar"] for p in parents if "RangeVar" in p]
+        inherits = () if node.get("partbound") else tuple(self.qualified(p) for p in named)
+        owner = node.get("_replint_owner")  # set by _CreateSchemaStmt for the tables it creates
+        self.events.append(
+            TableCreate(span, self.qualified(rel), pk, partition_of, exists_ok, unlogged, partitioned, inherits, owner)
+        )
 
     def _CreateTableAsStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1123,7 +1177,7 @@ class _Ctx:
         into = node.get("into", {}).get("IntoClause", node.get("into", {}))
         rel = into.get("rel", {})
         if rel and node.get("objtype", "OBJECT_TABLE") == "OBJECT_TABLE":
-            self.events.append(TableCreate(span, qualified(rel), None, None, bool(node.get("if_not_exists"))))
+            self.events.append(TableCreate(span, self.qualified(rel), None, None, bool(node.get("if_not_exists"))))
 
     def _AlterTableStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1168,9 +1222,9 @@ class _Ctx:
             elif sub in ("AT_AttachPartition", "AT_DetachPartition"):
                 part = c.get("def", {}).get("PartitionCmd", {}).get("name")
                 if part:
-                    actions.append(("attach" if sub == "AT_AttachPartition" else "detach", qualified(part)))
+                    actions.append(("attach" if sub == "AT_AttachPartition" else "detach", self.qualified(part)))
         if actions:
-            self.events.append(TableAlter(span, qualified(rel), tuple(actions), added))
+            self.events.append(TableAlter(span, self.qualified(rel), tuple(actions), added))
 
     def _AlterObjectSchemaStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1178,27 +1232,51 @@ class _Ctx:
         rel = node.get("relation")
         if node.get("objectType") in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE") and rel:
             new_schema = str(node.get("newschema", ""))
-            self.events.append(TableRename(span, qualified(rel), str(rel.get("relname", "")), new_schema))
+            self.events.append(TableRename(span, self.qualified(rel), str(rel.get("relname", "")), new_schema))
 
     def _AlterOwnerStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
+        obj = node.get("object", {})
+        name = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
         if node.get("objectType") == "OBJECT_PUBLICATION":
-            obj = node.get("object", {})
-            name = obj.get("String", {}).get("sval", "") if isinstance(obj, dict) else ""
             self.events.append(PublicationAlter(span, name, "owner", (), (), ()))
+        elif node.get("objectType") == "OBJECT_SCHEMA":
+            self.events.append(SchemaAlter(span, name, None, _rolespec(node.get("newowner", {}))))
+
+    def _ReassignOwnedStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
+        roles = tuple(_rolespec(r) for r in node.get("roles", []))
+        self.events.append(OwnedChange(span, roles, _rolespec(node.get("newrole", {}))))
+
+    def _DropOwnedStmt(
+        self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
+    ) -> None:
+        self.events.append(OwnedChange(span, tuple(_rolespec(r) for r in node.get("roles", [])), None))
 
     def _CreatePolicyStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
-        self.events.append(PolicyCreate(span, qualified(node.get("table", {})), str(node.get("policy_name", ""))))
+        self.events.append(PolicyCreate(span, self.qualified(node.get("table", {})), str(node.get("policy_name", ""))))
 
     def _CreateSchemaStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
         auth = node.get("authrole")
         name = node.get("schemaname") or (_rolespec(auth) if auth else "")
-        self.events.append(SchemaCreate(span, str(name), _rolespec(auth) if auth else None))
+        owner = _rolespec(auth) if auth else None
+        self.events.append(SchemaCreate(span, str(name), owner))
+        # CREATE SCHEMA app AUTHORIZATION r CREATE TABLE t ... GRANT ...: its elements are created in that schema,
+        # owned by the schema's owner. They share the statement's span.
+        for element in node.get("schemaElts") or []:
+            kind, inner = next(iter(element.items()))
+            if kind == "CreateStmt":
+                inner = {**inner, "relation": {"schemaname": str(name), **inner.get("relation", {})}}
+                inner["_replint_owner"] = owner
+            handler = getattr(self, f"_{kind}", None)
+            if handler is not None:
+                handler(inner, span, text, start, end, bindex, base)
 
     def _DropStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
@@ -1210,7 +1288,7 @@ class _Ctx:
             for obj in objects:
                 parts = _strings(obj.get("List", {}).get("items", []))
                 if parts:
-                    names.append(".".join(parts) if len(parts) > 1 else f"public.{parts[0]}")
+                    names.append(".".join(parts) if len(parts) > 1 else f"{UNQUALIFIED}.{parts[0]}")
             self.events.append(TableDrop(span, tuple(names)))
         elif rtype == "OBJECT_PUBLICATION":
             self.events.append(PublicationDrop(span, tuple(_strings(objects))))
@@ -1226,28 +1304,35 @@ class _Ctx:
 
     # -- publications and subscriptions --------------------------------------------------------------------
 
-    def _pubobjects(self, objs: list[Any]) -> tuple[list[str], list[str]]:
+    def _pubobjects(self, objs: list[Any]) -> tuple[list[str], list[str], list[PartialTable], list[str]]:
         tables: list[str] = []
         schemas: list[str] = []
+        partial: list[PartialTable] = []
+        only: list[str] = []
         for o in objs or []:
             spec = o.get("PublicationObjSpec", {})
             kind = spec.get("pubobjtype", "")
             if kind == "PUBLICATIONOBJ_TABLE":
-                rel = spec.get("pubtable", {}).get("relation", {})
-                tables.append(qualified(rel))
+                pubtable = spec.get("pubtable", {})
+                tables.append(self.qualified(pubtable.get("relation", {})))
+                if not pubtable.get("relation", {}).get("inh"):
+                    only.append(tables[-1])
+                columns = [str(c.get("String", {}).get("sval", "")) for c in pubtable.get("columns") or []]
+                if pubtable.get("whereClause") or columns:
+                    partial.append(PartialTable(tables[-1], bool(pubtable.get("whereClause")), tuple(columns) or None))
             elif kind == "PUBLICATIONOBJ_TABLES_IN_SCHEMA":
                 schemas.append(str(spec.get("name", "")))
             elif kind == "PUBLICATIONOBJ_TABLES_IN_CUR_SCHEMA":
-                schemas.append("public")
+                schemas.append(UNQUALIFIED)  # CURRENT_SCHEMA: the first existing schema of the search_path
             elif kind == "PUBLICATIONOBJ_CONTINUATION":
                 # A bare name after a TABLE / TABLES IN SCHEMA item continues the previous kind.
                 if spec.get("pubtable"):
-                    tables.append(qualified(spec["pubtable"].get("relation", {})))
+                    tables.append(self.qualified(spec["pubtable"].get("relation", {})))
                 elif spec.get("name"):
                     (schemas if schemas and not tables else tables).append(
-                        str(spec["name"]) if schemas and not tables else f"public.{spec['name']}"
+                        str(spec["name"]) if schemas and not tables else f"{UNQUALIFIED}.{spec['name']}"
                     )
-        return tables, schemas
+        return tables, schemas, partial, only
 
     @staticmethod
     def _options(options: list[Any]) -> tuple[tuple[str, str], ...]:
@@ -1256,7 +1341,7 @@ class _Ctx:
     def _CreatePublicationStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
-        tables, schemas = self._pubobjects(node.get("pubobjects", []))
+        tables, schemas, partial, only = self._pubobjects(node.get("pubobjects", []))
         self.events.append(
             PublicationCreate(
                 span,
@@ -1265,6 +1350,8 @@ class _Ctx:
                 tuple(tables),
                 tuple(schemas),
                 self._options(node.get("options", [])),
+                tuple(partial),
+                tuple(only),
             )
         )
 
@@ -1276,11 +1363,14 @@ class _Ctx:
         if options:
             self.events.append(PublicationAlter(span, name, "options", (), (), options))
             return
-        tables, schemas = self._pubobjects(node.get("pubobjects", []))
+        tables, schemas, partial, only = self._pubobjects(node.get("pubobjects", []))
         action = {"AP_AddObjects": "add", "AP_DropObjects": "drop", "AP_SetObjects": "set"}.get(
             node.get("action", "AP_AddObjects"), "add"
         )
-        self.events.append(PublicationAlter(span, name, action, tuple(tables), tuple(schemas), ()))
+        partial_of = tuple(partial) if action != "drop" else ()
+        self.events.append(
+            PublicationAlter(span, name, action, tuple(tables), tuple(schemas), (), None, partial_of, tuple(only))
+        )
 
     def _option_spans(self, options: list[Any], bindex: ByteIndex, base: int) -> tuple[tuple[str, Span], ...]:
         out: list[tuple[str, Span]] = []
@@ -1353,6 +1443,7 @@ class _Ctx:
         if action is None:
             return  # COMMIT PREPARED / ROLLBACK PREPARED act on another session's transaction
         self.events.append(Transaction(span, action, node.get("savepoint_name")))
+
         if action == "commit" and node.get("chain"):
             self.events.append(Transaction(span, "begin"))  # COMMIT AND CHAIN starts the next one at once
 
@@ -1360,15 +1451,29 @@ class _Ctx:
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
     ) -> None:
         name = str(node.get("name", "")).lower()
+        if name == "search_path":
+            self._search_path(node, span)
+            return
         if name not in ("role", "session_authorization"):
             return
         kind = node.get("kind", "")
+        local = bool(node.get("is_local"))
         if kind == "VAR_SET_VALUE":
             args = node.get("args", [])
             role = _const(args[0].get("A_Const", {})) if args else ""
-            self.events.append(SetRole(span, role or None))
+            self.events.append(SetRole(span, role or None, local))
         else:
-            self.events.append(SetRole(span, None))
+            self.events.append(SetRole(span, None, local))
+
+    def _search_path(self, node: dict[str, Any], span: Span) -> None:
+        kind = node.get("kind", "")
+        if kind == "VAR_SET_VALUE":
+            path: tuple[str, ...] | None = tuple(_const(a.get("A_Const", {})) for a in node.get("args", []))
+        elif kind in ("VAR_SET_DEFAULT", "VAR_RESET"):
+            path = None
+        else:
+            return
+        self.events.append(SearchPath(span, path, bool(node.get("is_local"))))
 
     def _DoStmt(
         self, node: dict[str, Any], span: Span, text: str, start: int, end: int, bindex: ByteIndex, base: int
