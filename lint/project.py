@@ -7,9 +7,10 @@ the `.replint.yaml` directory) and always use `/`.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,6 +32,7 @@ from lint.model import mongoauth
 from lint.model.replay import replay
 from lint.sources import (
     clients,
+    compose,
     debezium,
     drasi,
     hba,
@@ -94,6 +96,9 @@ class _Collected:
     debezium: list[debezium.DebeziumConnector] = field(default_factory=list)
     clients: list[clients.ClientConnection] = field(default_factory=list)
     env: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Each folder's `.env` (what `docker compose` interpolates a compose file of that folder with).
+    env_by_dir: dict[str, dict[str, str]] = field(default_factory=dict)
+    compose_docs: list[Located] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     secret_spans: list[Span] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
@@ -174,7 +179,10 @@ def load(
         found.problems.extend(f.problems)
         found.secret_spans.extend(f.secret_spans)
     access = ProjectAccess(root, found.sources)
-    configs, sync_rules, standalone = _powersync(root, found)
+    stacks = tuple(
+        compose.read_compose(d, found.env_by_dir.get(posixpath.dirname(d.path), {})) for d in found.compose_docs
+    )
+    configs, sync_rules, standalone = _powersync(root, found, stacks)
     pgconfs = _read_included_family(found, access, found.pgconf_paths, pgconf.read_pgconf)
     hbas = _read_included_family(found, access, found.hba_paths, hba.read_hba)
     _report_skipped(root, skipped, found, access.refused)
@@ -367,6 +375,10 @@ def _discover(root: Path, path: Path, found: _Collected, name: str | None = None
         text = _read_counted(path, rel, found)
         if text is not None:
             _read_env_file(text, rel, found.env)
+            if name == ".env":
+                here: dict[str, tuple[str, str]] = {}
+                _read_env_file(text, rel, here)
+                found.env_by_dir[posixpath.dirname(rel)] = {k: v for k, (v, _) in here.items()}
 
 
 def _read_counted(path: Path, rel: str, found: _Collected) -> str | None:
@@ -405,6 +417,13 @@ def _discover_yaml(path: Path, rel: str, found: _Collected) -> None:
         found.problems.append(problem)
         return
     assert text is not None
+    if compose.is_compose_name(path.name):
+        stacks = [d for d in load_all_located(rel, text, env_tag=False) if compose.looks_like_compose(d.data)]
+        if stacks:
+            # Read for its services and mounts only; its text (environment values, passwords) is not kept.
+            found.files += 1
+            found.compose_docs.extend(stacks)
+            return
     if not _might_be_ours(text):
         return
     docs = load_all_located(rel, text)
@@ -485,7 +504,7 @@ def _canonical_conf(rel: str) -> bool:
 
 
 def _powersync(
-    root: Path, found: _Collected
+    root: Path, found: _Collected, stacks: tuple[compose.ComposeFile, ...]
 ) -> tuple[list[powersync.PowerSyncConfig], dict[str, syncrules.SyncRules], list[syncrules.SyncRules]]:
     configs: list[powersync.PowerSyncConfig] = []
     sources, problems = found.sources, found.problems
@@ -498,6 +517,9 @@ def _powersync(
         configs.append(cfg)
         found.secret_spans.extend(cfg.secret_spans)
         default_schema = _default_schema(cfg, found.env)
+        if cfg.sync_path is not None and cfg.sync_path.startswith("/"):
+            cfg = _through_mounts(root, cfg, stacks, problems)
+            configs[-1] = cfg
         if cfg.sync_path is not None:
             referenced.add(cfg.sync_path)
             rules = _read_referenced_rules(root, cfg, default_schema, sources, problems)
@@ -519,6 +541,40 @@ def _powersync(
         problems.extend(rules.problems)
         standalone.append(rules)
     return configs, sync_rules, standalone
+
+
+def _through_mounts(
+    root: Path, cfg: powersync.PowerSyncConfig, stacks: tuple[compose.ComposeFile, ...], problems: list[Problem]
+) -> powersync.PowerSyncConfig:
+    """A sync config path inside the container, as the project file a docker-compose bind mount maps there (the
+    PowerSync service's mounts first). What cannot be mapped is not known to be wrong: one `sync-config-unseen`
+    note says what replint could not see, and the config is judged without sync rules."""
+    assert cfg.sync_path is not None and cfg.sync_path_span is not None
+    found = compose.container_to_repository(stacks, cfg.sync_path, "powersync")
+    mapped, mount = found if found is not None else (None, None)
+    path = shown(cfg.sync_path)
+    if mapped is not None and mount is not None:
+        if inspect(root / mapped).exists:
+            return replace(cfg, sync_path=mapped)
+        why = (
+            f"the sync config path {path} is mounted from {shown(mapped)} ({mount.span.path}:{mount.span.line}), "
+            "which is not in the repository (made or copied at deployment?); the sync rules were not checked "
+            "with this config"
+        )
+    elif mount is None:
+        why = (
+            f"the sync config path {path} is a path inside the container, and no docker-compose file in the "
+            "project mounts it; replint cannot tell which file it is, so the sync rules were not checked with this "
+            "config (lint the compose file that starts PowerSync with it, or use a path relative to the config)"
+        )
+    else:
+        why = (
+            f"the sync config path {path} is mounted from outside the project, or from a variable its .env does "
+            f"not set ({mount.span.path}:{mount.span.line}); replint cannot tell which file it is, so the sync "
+            "rules were not checked with this config"
+        )
+    problems.append(Problem("sync-config-unseen", why, cfg.sync_path_span))
+    return replace(cfg, sync_path=None, sync_path_span=None)
 
 
 def inline_offsets(text: str, scalar: Span) -> tuple[int, int]:

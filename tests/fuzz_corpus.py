@@ -19,7 +19,7 @@ import yaml
 
 import lint.sources
 from lint import project
-from lint.sources import debezium, drasi, hba, mongo, neosync, powersync, syncrules
+from lint.sources import compose, debezium, drasi, hba, mongo, neosync, powersync, syncrules
 from lint.yamlsrc import load_all_located
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,10 @@ def kind_of(rel: str, text: str) -> str | None:
     if lower.endswith(project.JS_EXT):
         return "mongo" if mongo.looks_like_mongo_js(text) else None
     if lower.endswith(project.YAML_EXT):
+        if compose.is_compose_name(name) and any(
+            compose.looks_like_compose(d.data) for d in load_all_located(rel, text, env_tag=False)
+        ):
+            return "compose"
         return _yaml_kind(rel, text)
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
         return "env"

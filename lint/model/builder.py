@@ -63,6 +63,7 @@ CONFIG_PROBLEM_KINDS = frozenset(
         "multiple-connections",
         "sync-config-conflict",
         "sync-config-path",
+        "sync-config-unseen",
         "env-interpolation",
         "sync-structure",
     }

@@ -59,7 +59,9 @@ class PowerSyncConfig:
     env_refs: tuple[tuple[EnvRef, Span], ...]
     flags: tuple[Flag, ...]
     problems: tuple[Problem, ...]
-    sync_path: str | None  # project-relative path of the referenced sync rules file
+    # The referenced sync rules file: project-relative, or absolute — a path inside the container, which the
+    # loader maps to a project file through docker-compose bind mounts.
+    sync_path: str | None
     sync_path_span: Span | None
     sync_content: tuple[str, Span] | None  # inline content text and the span of its scalar
     secret_spans: tuple[Span, ...] = field(default=())
@@ -387,8 +389,10 @@ def _sync_reference(
     if isinstance(path_value, str) and path_value.strip():
         span = doc.at((key, "path"))
         base = posixpath.dirname(doc.path)
+        if path_value.strip().startswith("/"):
+            return posixpath.normpath(path_value.strip()), span, None
         joined = posixpath.normpath(posixpath.join(base, path_value.strip()))
-        if path_value.strip().startswith("/") or joined == ".." or joined.startswith("../"):
+        if joined == ".." or joined.startswith("../"):
             problems.append(
                 Problem(
                     "sync-config-path",
