@@ -711,6 +711,20 @@ class _Builder:
             if edge.role == "rds_replication":
                 self.cdc_roles.setdefault(edge.member, []).append("it is a member of rds_replication")
 
+    def _unused_replication(self, role: str) -> bool:
+        """A role that is a CDC role only because it has REPLICATION (or rds_replication), in a project where no
+        consumer, publication or subscription shows that anything replicates: an admin or provider role (Supabase
+        creates `postgres` and `supabase_admin` with REPLICATION). What only a consumer's login must not have is
+        not known to be wrong for it."""
+        by_attribute = {"it has the REPLICATION attribute", "it is a member of rds_replication"}
+        if not set(self.cdc_roles.get(role, [])) <= by_attribute:
+            return False
+        db = self.db
+        assert db is not None
+        consumers = self.cdc_logins or self.c["debezium_connectors"] or self.inputs.clients
+        sources = any(r.purpose == "source" for c in self.inputs.configs for r in c.connections)
+        return not (consumers or sources or db.publications or db.subscriptions)
+
     def _roles(self) -> None:
         assert self.db is not None
         db = self.db
@@ -882,6 +896,7 @@ class _Builder:
                     "for_role": g.for_role,
                     "all_schemas": g.all_schemas,
                     "role_is_cdc": g.role in self.cdc_roles,
+                    "role_replication_unused": g.role in self.cdc_roles and self._unused_replication(g.role),
                     "role_is_storage": g.role in self.storage_roles,
                     "inherited_by_cdc": [r for r in heirs if r in self.cdc_roles],
                     "inherited_by_storage": [r for r in heirs if r in self.storage_roles],
