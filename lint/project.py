@@ -205,6 +205,7 @@ def load(
         mongo=mongoauth.replay(found.mongo_setups) if found.mongo_setups else None,
         debezium=tuple(found.debezium),
         clients=tuple(found.clients),
+        deployments=stacks,
     )
     return Loaded(inputs, found.sources)
 

@@ -131,3 +131,36 @@ def test_mounted_sync_rules_are_checked_with_the_config(tmp_path: Path) -> None:
     assert any(line.startswith("deploy/conf/rules.yaml:4:") and "[xf-publication-covers-sync-tables]" in line
                for line in found), found
     assert not any("[cfg-sync-config-path]" in line for line in found), found
+
+
+def _connector(name: str, slot: str) -> str:
+    return (
+        f'{{"name": "{name}", "config": {{"connector.class": "io.debezium.connector.postgresql.PostgresConnector",'
+        ' "database.hostname": "postgres", "database.user": "debezium", "database.dbname": "app",'
+        f' "plugin.name": "pgoutput", "slot.name": "{slot}", "table.include.list": "public.orders"}}}}'
+    )
+
+
+COMPOSE = "services:\n  postgres:\n    image: postgres:16\n  connect:\n    image: debezium/connect:2.7\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "collides"),
+    [
+        # two demos, each with its own compose project and its own server called `postgres`
+        ({"a/docker-compose.yml": COMPOSE, "a/orders.json": _connector("orders", "s"),
+          "b/docker-compose.yml": COMPOSE, "b/billing.json": _connector("billing", "s")}, False),
+        # one compose project: one server, one slot taken twice
+        ({"docker-compose.yml": COMPOSE, "a/orders.json": _connector("orders", "s"),
+          "b/billing.json": _connector("billing", "s")}, True),
+        # no compose project at all: as before, the same host name is taken for the same server
+        ({"a/orders.json": _connector("orders", "s"), "b/billing.json": _connector("billing", "s")}, True),
+        # two files defining one Kafka Connect connector (a variant): one connector, never both at once
+        ({"orders.json": _connector("orders", "s"), "orders-rbac.json": _connector("orders", "s")}, False),
+    ],
+)
+def test_a_service_name_names_a_server_within_its_compose_project(
+    tmp_path: Path, files: dict[str, str], collides: bool
+) -> None:
+    found = lines(lint_tree(tmp_path, files), "xf-slot-publication-name-collisions")
+    assert any("slot" in line for line in found) is collides, found

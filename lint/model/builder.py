@@ -9,6 +9,7 @@ The collections and their items are declared in `lint.model.items`.
 
 from __future__ import annotations
 
+import posixpath
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from lint.model.replay import (
     default_applies,
 )
 from lint.redact import mask_setting
-from lint.sources import clients, debezium, hba, pgconf
+from lint.sources import clients, compose, debezium, hba, pgconf
 from lint.sources.powersync import PowerSyncConfig, RawConnection
 from lint.sources.syncrules import SyncRules
 from lint.span import Origin, Span, span_from_dict
@@ -125,10 +126,40 @@ class Inputs:
     debezium: tuple[debezium.DebeziumConnector, ...] = ()
     clients: tuple[clients.ClientConnection, ...] = ()
     live: tuple[Observed, ...] | None = None  # `check --live`: what the probes saw
+    deployments: tuple[compose.ComposeFile, ...] = ()  # docker-compose files: where service names mean a host
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Connections
+
+
+def _scoped(connections: list[ConnectionItem], deployments: tuple[compose.ComposeFile, ...]) -> list[ConnectionItem]:
+    """A host of one label (`postgres`, `db`) is a name on a deployment's private network — a compose service —
+    so it names one server only within that deployment: its endpoints are qualified with the folder of the
+    compose project the connection's file belongs to (the nearest compose file at or above it). Two demos that
+    both call their server `postgres` are then two servers; files outside every compose project are unchanged."""
+    folders = sorted({posixpath.dirname(d.path) for d in deployments}, key=len, reverse=True)
+    for conn in connections:  # in place: connector items built with the connections refer to the same dicts
+        where = posixpath.dirname(conn["config"] or "")
+        unit = next((f for f in folders if f in ("", where) or where.startswith(f + "/")), None)
+        endpoints = conn["endpoints"]
+        if unit is not None and endpoints:
+            conn["endpoints"] = sorted(f"{e}@{unit or '.'}/" if _private_name(e) else e for e in endpoints)
+    return connections
+
+
+def _one_connector(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Kafka Connect knows a connector by its name: two files defining the same name (a variant with other
+    credentials, a copy per environment) are one connector, configured one way or the other, never both at once.
+    Debezium Server has no connector name (replint names it after its file), so there the rule does not hold."""
+    connect = ("connect-json", "connect-properties", "strimzi")
+    return a.get("flavor") in connect and b.get("flavor") in connect and a["name"] == b["name"]
+
+
+def _private_name(endpoint: str) -> bool:
+    """`host:port` whose host is a single DNS label (not an address, not a loopback or provider alias)."""
+    host = endpoint.rsplit(":", 1)[0]
+    return bool(host) and "." not in host and ":" not in host and host not in ("loopback", "docker-host")
 
 
 def _value(raw: RawConnection, key: str) -> Any:
@@ -435,7 +466,7 @@ class _Builder:
 
     def build(self) -> Project:
         self._problems()
-        connections = self._connections()
+        connections = _scoped(self._connections(), self.inputs.deployments)
         self._sync()
         self._identify_roles(connections)
         if self.db is not None:
@@ -1550,7 +1581,8 @@ class _Builder:
             server = ",".join(conn["endpoints"] or [conn.get("identity_env") or "?"])
             ident = f"{server}|{conn.get('database')}|{item['slot_name']}"
             slot_where = item["slot_name_origin"]
-            if ident in by_slot:
+            # Two definitions of one Kafka Connect connector are no clash: deploying one replaces the other.
+            if ident in by_slot and not _one_connector(by_slot[ident], item):
                 first = by_slot[ident]
                 self.c["slot_collisions"].append(
                     _collision(

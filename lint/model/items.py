@@ -340,7 +340,7 @@ class ConnectionItem(ConnectionFacts):
     debug_api: Annotated[bool, "true when a PowerSync connection sets debug_api: true; false for other clients"]
     endpoints: Annotated[
         list[str] | None,
-        "canonical host:port (or supabase:<ref>) of every host; null when the server is unknown",
+        "canonical host:port (or supabase:<ref>) per host; a one-label host gets @<compose folder>/; null: unknown",
     ]
     engine: Annotated[str, "the database engine: postgresql, mongodb, another PowerSync type, or unknown when unset"]
     host: Annotated[
