@@ -907,6 +907,12 @@ class _Builder:
                     grants.append(_Grant(role.name, "attribute", span, privileges=[attr.upper()]))
         heirs_of: dict[str, list[str]] = {}
         items: list[PrivilegeItem] = []
+        # Debezium's filtered mode creates the publication itself: CREATE on the database is then needed.
+        publication_makers = {
+            c["connection"].get("user")
+            for c in self.c["debezium_connectors"]
+            if c["publication_autocreate_mode"] == "filtered"
+        }
         for g in grants:
             # Privileges (not attributes) of a group reach every member that inherits from it.
             if g.role not in heirs_of:
@@ -928,6 +934,7 @@ class _Builder:
                     "all_schemas": g.all_schemas,
                     "role_is_cdc": g.role in self.cdc_roles,
                     "role_replication_unused": g.role in self.cdc_roles and self._unused_replication(g.role),
+                    "role_creates_publications": g.role in publication_makers,
                     "role_is_storage": g.role in self.storage_roles,
                     "inherited_by_cdc": [r for r in heirs if r in self.cdc_roles],
                     "inherited_by_storage": [r for r in heirs if r in self.storage_roles],

@@ -508,6 +508,9 @@ class PrivilegeItem(TypedDict):
     ]
     role: Annotated[str, "the grantee (member for a membership, the role itself for an attribute); may be public"]
     role_is_cdc: Annotated[bool, "the grantee itself is a CDC (replication) role"]
+    role_creates_publications: Annotated[
+        bool, "a Debezium connector logs in as the grantee with publication.autocreate.mode = filtered"
+    ]
     role_replication_unused: Annotated[
         bool, "a CDC role by its REPLICATION attribute alone, in a project with no consumer and no publication"
     ]
