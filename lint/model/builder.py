@@ -1438,7 +1438,7 @@ class _Builder:
         for sub in subs:
             conn = sub_conns.get(f"subscription:{sub['name']}")
             server = ",".join(conn["endpoints"] or []) if conn else ""
-            ident = (server, conn.get("database") if conn else None, sub["slot_name"])
+            ident = (server, sub["slot_name"])  # slot names are unique per cluster, not per database
             key = "|".join(str(x) for x in ident)
             if key in by_slot:
                 self.c["slot_collisions"].append(
@@ -1586,7 +1586,7 @@ class _Builder:
         for item in self._slot_holders(connections):
             conn = item["connection"]
             server = ",".join(conn["endpoints"] or [conn.get("identity_env") or "?"])
-            ident = f"{server}|{conn.get('database')}|{item['slot_name']}"
+            ident = f"{server}|{item['slot_name']}"  # slot names are unique per cluster, not per database
             slot_where = item["slot_name_origin"]
             # Two definitions of one Kafka Connect connector are no clash: deploying one replaces the other.
             if ident in by_slot and not _one_connector(by_slot[ident], item):
