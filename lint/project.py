@@ -35,6 +35,7 @@ from lint.sources import (
     compose,
     debezium,
     drasi,
+    flyway,
     hba,
     kinds,
     mongo,
@@ -99,6 +100,7 @@ class _Collected:
     # Each folder's `.env` (what `docker compose` interpolates a compose file of that folder with).
     env_by_dir: dict[str, dict[str, str]] = field(default_factory=dict)
     compose_docs: list[Located] = field(default_factory=list)
+    flyway_configs: list[flyway.FlywaySettings] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     secret_spans: list[Span] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
@@ -189,7 +191,7 @@ def load(
     # Another engine's SQL (MySQL init scripts, ksqlDB queries) is not replayed nor counted as migrations.
     pg_files = [f for f in found.sql_files if f.foreign is None]
     found.problems.extend(_foreign_sql(found.sql_files, configs))
-    db = replay(pg_files, pg_version) if pg_files else None
+    db = replay(pg_files, pg_version, _flyway_of(pg_files, found.flyway_configs)) if pg_files else None
     inputs = model.Inputs(
         sql=db,
         sql_files=len(pg_files),
@@ -351,6 +353,13 @@ def _discover(root: Path, path: Path, found: _Collected, name: str | None = None
     lower = name.lower()
     kind = kinds.kind_of(name)
     what = kind.name if kind is not None else None
+    if what == "flyway":
+        text = _read_counted(path, rel, found)
+        settings = flyway.read_flyway(rel, text) if text is not None else None
+        if settings is not None:
+            found.files += 1
+            found.flyway_configs.append(settings)
+        return
     if what == "sql":
         text = _read_counted(path, rel, found)
         if text is not None:
@@ -542,6 +551,18 @@ def _powersync(
         problems.extend(rules.problems)
         standalone.append(rules)
     return configs, sync_rules, standalone
+
+
+def _flyway_of(files: list[sql.SqlFile], configs: list[flyway.FlywaySettings]) -> dict[str, flyway.FlywaySettings]:
+    """Each migration under a Flyway config's folder runs with that config's schemas (the nearest config wins)."""
+    by_folder = sorted(((posixpath.dirname(c.path), c) for c in configs), key=lambda fc: len(fc[0]), reverse=True)
+    out: dict[str, flyway.FlywaySettings] = {}
+    for f in files:
+        here = posixpath.dirname(f.path)
+        found = next((c for folder, c in by_folder if folder in ("", here) or here.startswith(folder + "/")), None)
+        if found is not None:
+            out[f.path] = found
+    return out
 
 
 def _through_mounts(

@@ -19,7 +19,7 @@ import yaml
 
 import lint.sources
 from lint import project
-from lint.sources import compose, debezium, drasi, hba, mongo, neosync, powersync, syncrules
+from lint.sources import compose, debezium, drasi, hba, kinds, mongo, neosync, powersync, syncrules
 from lint.yamlsrc import load_all_located
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,9 @@ def kind_of(rel: str, text: str) -> str | None:
     """Which reader lint.project hands this file to (by name, then by content, as discovery does)."""
     name = rel.rsplit("/", 1)[-1]
     lower = name.lower()
+    by_name = kinds.kind_of(name)
+    if by_name is not None and by_name.name == "flyway":
+        return "flyway"
     if lower.endswith(".sql"):
         return "sql"
     if lower.endswith(".conf") or lower in ("pg_hba", "postgresql.auto.conf"):

@@ -8,11 +8,12 @@ earlier grant, `GRANT ... ON ALL TABLES IN SCHEMA` covers only the tables that e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from lint.conninfo import ConnInfo
 from lint.sources import sql as ev
+from lint.sources.flyway import FlywaySettings
 from lint.span import Span
 
 ROLE_DEFAULTS = {
@@ -284,9 +285,14 @@ def migration_key(path: str) -> tuple[object, ...]:
 # Replay
 
 
-def replay(files: Iterable[ev.SqlFile], version: tuple[int, str] | None = None) -> DbState:
+def replay(
+    files: Iterable[ev.SqlFile],
+    version: tuple[int, str] | None = None,
+    flyway: Mapping[str, FlywaySettings] | None = None,
+) -> DbState:
     """The final state of these migrations, by the rules of a PostgreSQL major: `version` is (major, where it
-    was set), the default major when not given."""
+    was set), the default major when not given. `flyway` gives the Flyway settings a file runs with: its
+    default schema first on the search_path, and the schemas Flyway creates before the first migration."""
     db = DbState() if version is None else DbState(version=version[0], version_source=version[1])
     ordered = sorted(files, key=lambda f: migration_key(f.path))
     # Known up front so the answer does not depend on whether the SET ROLE comes before or after.
@@ -295,6 +301,13 @@ def replay(files: Iterable[ev.SqlFile], version: tuple[int, str] | None = None) 
         db.current_role = None  # each migration file runs as the migration user
         kept = {id(e) for e in committed(f.events)}
         db.search_path = DEFAULT_SEARCH_PATH
+        settings = (flyway or {}).get(f.path)
+        if settings is not None:
+            # Flyway puts the default schema in front of the search_path for every migration.
+            db.search_path = (settings.schemas[0], *DEFAULT_SEARCH_PATH)
+            if settings.creates_schemas:
+                for schema in settings.schemas:
+                    db.schemas.setdefault(schema, (None, settings.span))
         in_tx = False
         # What a SET LOCAL changed, to restore when its transaction ends: (role, search_path).
         before_local: list[tuple[str | None, tuple[str, ...]]] = []

@@ -23,6 +23,8 @@ class FileKind:
 
 
 KINDS: tuple[FileKind, ...] = (
+    # Before `conf`: flyway.conf is Flyway's, not PostgreSQL's.
+    FileKind("flyway", (), ("flyway.conf", "flyway.toml"), "#", "Flyway configs: the schemas migrations run in"),
     FileKind("sql", (".sql",), (), "--", "PostgreSQL migrations and setup scripts"),
     FileKind("conf", (".conf",), ("pg_hba", "postgresql.auto.conf"), "#", "postgresql.conf and pg_hba.conf"),
     FileKind("yaml", (".yaml", ".yml"), (), "#", "PowerSync configs and sync rules, Debezium, Drasi and Neosync"),
